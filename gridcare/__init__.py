@@ -1,0 +1,130 @@
+"""gridcare: case tracking for community grid workers."""
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from flask_login import current_user
+
+from gridcare import privacy
+from gridcare.config import Config
+from gridcare.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the web app. Never touches the database: `gridcare db upgrade` migrates."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: type | dict | None) -> None:
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_file = Path(app.instance_path) / "gridcare.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(app)
+
+
+def _development_secret(app: Flask) -> str:
+    path = Path(app.instance_path) / "secret.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+        log.warning("SECRET_KEY is not set: generated a development key in %s.", path)
+    return path.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from gridcare.accounts.services import load_user
+    from gridcare.sqlite import configure_sqlite
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    privacy.init_app(app)
+
+
+def select_locale() -> str:
+    """The user's own setting, then a choice made on the login page, then the browser."""
+    languages = app_languages()
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    best = request.accept_languages.best_match(languages + ["zh", "zh-CN", "en-US"])
+    if best and best.lower().startswith("en"):
+        return "en"
+    return "zh_CN"
+
+
+def app_languages() -> list[str]:
+    from flask import current_app
+
+    return list(current_app.config["LANGUAGES"])
+
+
+def register_blueprints(app: Flask) -> None:
+    from gridcare.accounts.views import bp as accounts_bp
+    from gridcare.areas.views import bp as areas_bp
+    from gridcare.audit.views import bp as audit_bp
+    from gridcare.registry.views import bp as registry_bp
+    from gridcare.reports.views import bp as reports_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(areas_bp, url_prefix="/areas")
+    app.register_blueprint(registry_bp, url_prefix="/registry")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500)
+        if code == 500:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_template("errors/error.html", code=code, error=error), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from gridcare import templating
+
+    templating.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from gridcare.cli import register
+
+    register(app)

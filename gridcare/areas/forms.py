@@ -1,0 +1,36 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from gridcare.areas.models import AREA_KIND_LABELS
+
+CODE_RULE = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, - or _."))
+
+
+class AreaForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=[(kind.value, label) for kind, label in AREA_KIND_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE_RULE])
+    parent_id = SelectField(_l("Parent area"), coerce=int, validators=[Optional()])
+
+    def __init__(self, *args, parent_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent_id.choices = [(0, _l("— none (a district) —")), *parent_choices]
+
+
+class RenameAreaForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE_RULE])
+
+
+class MoveAreaForm(FlaskForm):
+    parent_id = SelectField(_l("New parent area"), coerce=int, validators=[DataRequired()])
+
+    def __init__(self, *args, parent_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent_id.choices = list(parent_choices)

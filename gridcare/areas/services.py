@@ -1,0 +1,101 @@
+"""The area tree: creating, renaming and moving areas, and reading it in scope."""
+
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, literal, select, update
+
+from gridcare.areas.models import Area, AreaKind
+from gridcare.areas.scope import Scope
+from gridcare.extensions import db
+
+
+class AreaError(ValueError):
+    """A change to the tree that would break its shape; the message names the problem."""
+
+    def __init__(self, field: str, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _check_parent(kind: AreaKind, parent: Area | None) -> None:
+    expected = kind.parent_kind
+    if expected is None and parent is not None:
+        raise AreaError("parent_id", _l("A district has no parent area."))
+    if expected is not None and (parent is None or parent.kind != expected):
+        raise AreaError(
+            "parent_id",
+            _l("This kind of area must sit under a %(kind)s.", kind=expected.label),
+        )
+
+
+def create_area(kind: AreaKind, name: str, code: str, parent: Area | None) -> Area:
+    """Add an area under `parent`; its path is the parent's path plus its own id."""
+    _check_parent(kind, parent)
+    if db.session.scalar(select(Area.id).where(Area.code == code)) is not None:
+        raise AreaError("code", _l("Another area already uses this code."))
+    area = Area(kind=kind, name=name.strip(), code=code.strip(), parent=parent)
+    db.session.add(area)
+    db.session.flush()
+    area.path = f"{parent.path if parent else '/'}{area.id}/"
+    db.session.commit()
+    return area
+
+
+def rename_area(area: Area, name: str, code: str) -> Area:
+    """Change an area's name and code; its place in the tree stays."""
+    clash = db.session.scalar(select(Area.id).where(Area.code == code, Area.id != area.id))
+    if clash is not None:
+        raise AreaError("code", _l("Another area already uses this code."))
+    area.name, area.code = name.strip(), code.strip()
+    db.session.commit()
+    return area
+
+
+def move_area(area: Area, new_parent: Area) -> Area:
+    """Hang `area` under `new_parent`, rewriting the path of everything beneath it."""
+    _check_parent(area.kind, new_parent)
+    old_path = area.path
+    new_path = f"{new_parent.path}{area.id}/"
+    if old_path == new_path:
+        return area
+    db.session.execute(
+        update(Area)
+        .where(Area.path.startswith(old_path))
+        .values(path=literal(new_path) + func.substr(Area.path, len(old_path) + 1))
+        .execution_options(synchronize_session=False)
+    )
+    area.parent_id = new_parent.id
+    db.session.commit()
+    db.session.expire_all()
+    return area
+
+
+def areas_in_scope(scope: Scope, kinds: Sequence[AreaKind] | None = None) -> list[Area]:
+    """The areas a caller may choose from, in tree order."""
+    stmt = select(Area).where(scope.filter(Area.path)).order_by(Area.path)
+    if kinds:
+        stmt = stmt.where(Area.kind.in_(kinds))
+    return list(db.session.scalars(stmt))
+
+
+def child_areas(area: Area) -> list[Area]:
+    """The direct children of an area, by code."""
+    return list(
+        db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.code))
+    )
+
+
+def ancestors(area: Area) -> list[Area]:
+    """The areas above `area`, district first."""
+    ids = [int(part) for part in area.path.strip("/").split("/")[:-1]]
+    if not ids:
+        return []
+    found = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def area_by_code(code: str) -> Area | None:
+    """The area with this code, or None."""
+    return db.session.scalar(select(Area).where(Area.code == code))

@@ -1,0 +1,18 @@
+from flask import Blueprint, render_template, request
+
+from gridcare.accounts.access import require
+from gridcare.accounts.models import Permission
+from gridcare.audit.services import recent_events
+
+bp = Blueprint("audit", __name__)
+PAGE_SIZE = 100
+
+
+@bp.route("/")
+@require(Permission.view_audit)
+def index():
+    page = max(request.args.get("page", 1, type=int), 1)
+    events = recent_events(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "audit/index.html", events=events[:PAGE_SIZE], page=page, has_next=len(events) > PAGE_SIZE
+    )

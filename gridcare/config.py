@@ -1,0 +1,67 @@
+"""Configuration read from environment variables.
+
+Every setting has a safe development default except the secrets, which production must
+set: without them the app generates keys into the instance folder and warns.
+"""
+
+import os
+from datetime import timedelta
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url: str | None) -> str | None:
+    """Point plain PostgreSQL URLs at psycopg 3, the driver gridcare ships with."""
+    if url and url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Config:
+    # None means "decide in create_app": a SQLite file in the instance folder.
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    GRIDCARE_DATA_KEY = os.environ.get("GRIDCARE_DATA_KEY")
+
+    GRIDCARE_TIMEZONE = os.environ.get("GRIDCARE_TIMEZONE", "Asia/Shanghai")
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = GRIDCARE_TIMEZONE
+    LANGUAGES = ("zh_CN", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("GRIDCARE_SECURE_COOKIES")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(
+        hours=int(os.environ.get("GRIDCARE_SESSION_HOURS", "12"))
+    )
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins per client address and per username.
+    GRIDCARE_LOGIN_LIMIT = os.environ.get("GRIDCARE_LOGIN_LIMIT", "10 per 15 minutes")
+
+    WTF_CSRF_TIME_LIMIT = None  # a phone form may stay open for a whole visit
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    GRIDCARE_PAGE_SIZE = 50
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    # A fixed Fernet key so tests never write one into the instance folder.
+    GRIDCARE_DATA_KEY = "dGVzdC1kYXRhLWtleS1mb3ItZ3JpZGNhcmUtdGVzdHM="
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("GRIDCARE_TEST_DATABASE_URL", "sqlite://")
+    )
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick

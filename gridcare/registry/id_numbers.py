@@ -1,0 +1,84 @@
+"""Resident ID numbers (GB 11643-1999) and disability certificate numbers."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from gridcare.registry.models import Gender
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+class IdNumberError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    value: str
+    birth_date: date
+    gender: Gender
+
+    @property
+    def masked(self) -> str:
+        return mask(self.value)
+
+
+def normalise(raw: str) -> str:
+    return raw.strip().replace(" ", "").upper()
+
+
+def check_digit(first17: str) -> str:
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def parse(raw: str) -> IdNumber:
+    """Validate an 18-character ID number and read its birth date and gender."""
+    value = normalise(raw)
+    if not _SHAPE.match(value):
+        raise IdNumberError("An ID number has 17 digits followed by a digit or X.")
+    try:
+        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError as exc:
+        raise IdNumberError("The birth date inside this ID number does not exist.") from exc
+    if birth.year < 1880 or birth > date.today():
+        raise IdNumberError("The birth date inside this ID number is not plausible.")
+    expected = check_digit(value[:17])
+    if value[17] != expected:
+        raise IdNumberError(
+            f"The check digit is wrong: this number would end in {expected}. "
+            "Please compare it with the ID card."
+        )
+    gender = Gender.male if int(value[16]) % 2 else Gender.female
+    return IdNumber(value=value, birth_date=birth, gender=gender)
+
+
+def mask(value: str) -> str:
+    """Show the region code and the last two characters only: 620201**********1X."""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 8) + value[-2:]
+
+
+def check_certificate(certificate: str, id_number: str, category: int, grade: int) -> str:
+    """A disability certificate number is the ID number, then the category and grade digits."""
+    value = normalise(certificate)
+    expected = f"{normalise(id_number)}{category}{grade}"
+    if len(value) != 20:
+        raise IdNumberError("A disability certificate number has 20 characters.")
+    if value[:18] != expected[:18]:
+        raise IdNumberError("The certificate number must start with the resident's ID number.")
+    if value != expected:
+        raise IdNumberError(
+            f"The last two digits must be the category and grade: {category}{grade}."
+        )
+    return value
+
+
+def make(region: str, birth_date: date, sequence: int) -> str:
+    """Build a valid ID number; `sequence`'s last digit is odd for men, even for women."""
+    first17 = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
+    return first17 + check_digit(first17)

@@ -1,0 +1,160 @@
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gridcare.areas.models import Area
+from gridcare.clock import utcnow
+from gridcare.extensions import db
+
+
+class Gender(enum.StrEnum):
+    male = "male"
+    female = "female"
+
+
+class ResidentStatus(enum.StrEnum):
+    active = "active"
+    moved_out = "moved_out"
+    deceased = "deceased"
+
+
+# GB/T 26341 disability categories.
+DISABILITY_CATEGORIES = {
+    1: "vision",
+    2: "hearing",
+    3: "speech",
+    4: "physical",
+    5: "intellectual",
+    6: "mental",
+    7: "multiple",
+}
+DISABILITY_GRADES = (1, 2, 3, 4)
+CARE_LEVELS = (1, 2, 3)
+
+
+def new_door_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _enum(kind: type[enum.Enum]) -> db.Enum:
+    return db.Enum(kind, native_enum=False, length=16, validate_strings=True)
+
+
+class Household(db.Model):
+    """A home in a grid; its care level is derived from its residents unless overridden."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    address: Mapped[str] = mapped_column(String(200))
+    building: Mapped[str] = mapped_column(String(20), default="")
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    room: Mapped[str] = mapped_column(String(20), default="")
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    # Effective level (override, else derived); None means no target resident.
+    care_level: Mapped[int | None] = mapped_column(index=True)
+    care_level_override: Mapped[int | None]
+    care_level_override_reason: Mapped[str] = mapped_column(Text, default="")
+    door_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_door_token)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    grid: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
+    residents: Mapped[list["Resident"]] = relationship(
+        back_populates="household", lazy="selectin", order_by="Resident.id"
+    )
+
+    __table_args__ = (
+        CheckConstraint("care_level BETWEEN 1 AND 3", name="care_level_range"),
+        CheckConstraint("care_level_override BETWEEN 1 AND 3", name="care_level_override_range"),
+        CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Household {self.id} {self.full_address}>"
+
+    @classmethod
+    def scope_path(cls):
+        return select(Area.path).where(Area.id == cls.grid_id).scalar_subquery()
+
+    @property
+    def full_address(self) -> str:
+        door = "-".join(part for part in (self.building, self.unit, self.room) if part)
+        return f"{self.address} {door}".strip()
+
+    @property
+    def active_residents(self) -> list["Resident"]:
+        return [r for r in self.residents if r.status == ResidentStatus.active]
+
+
+class Resident(db.Model):
+    """A person in a household. The ID number is stored only encrypted and as a keyed hash."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    gender: Mapped[Gender] = mapped_column(_enum(Gender))
+    birth_date: Mapped[date]
+    id_number_encrypted: Mapped[str] = mapped_column(Text)
+    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)
+    lives_alone: Mapped[bool] = mapped_column(default=False)
+    empty_nest: Mapped[bool] = mapped_column(default=False)
+    disability_category: Mapped[int | None]
+    disability_grade: Mapped[int | None]
+    # Holds the ID number in its first 18 digits, so it is encrypted too.
+    disability_certificate_encrypted: Mapped[str | None] = mapped_column(Text)
+    health_notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ResidentStatus] = mapped_column(
+        _enum(ResidentStatus), default=ResidentStatus.active, index=True
+    )
+    status_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household] = relationship(back_populates="residents", lazy="joined")
+    contacts: Mapped[list["EmergencyContact"]] = relationship(
+        back_populates="resident",
+        lazy="selectin",
+        order_by="EmergencyContact.id",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        CheckConstraint("disability_category BETWEEN 1 AND 7", name="disability_category_range"),
+        CheckConstraint("disability_grade BETWEEN 1 AND 4", name="disability_grade_range"),
+        Index("ix_resident_flags", "lives_alone", "empty_nest"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Resident {self.id} {self.name}>"
+
+    @classmethod
+    def scope_path(cls):
+        return (
+            select(Area.path)
+            .join(Household, Household.grid_id == Area.id)
+            .where(Household.id == cls.household_id)
+            .scalar_subquery()
+        )
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.disability_category is not None
+
+
+class EmergencyContact(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("resident.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(50))
+    relation: Mapped[str] = mapped_column(String(30), default="")
+    phone: Mapped[str] = mapped_column(String(20))
+
+    resident: Mapped[Resident] = relationship(back_populates="contacts")
