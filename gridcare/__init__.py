@@ -4,7 +4,7 @@ import logging
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_login import current_user
 
 from gridcare import privacy
@@ -76,7 +76,11 @@ def register_extensions(app: Flask) -> None:
 
 def select_locale() -> str:
     """The user's own setting, then a choice made on the login page, then the browser."""
-    languages = app_languages()
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        # CLI commands and scheduled jobs have no visitor and no session.
+        return default
+    languages = list(current_app.config["LANGUAGES"])
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -84,13 +88,7 @@ def select_locale() -> str:
     best = request.accept_languages.best_match(languages + ["zh", "zh-CN", "en-US"])
     if best and best.lower().startswith("en"):
         return "en"
-    return "zh_CN"
-
-
-def app_languages() -> list[str]:
-    from flask import current_app
-
-    return list(current_app.config["LANGUAGES"])
+    return default
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,8 +1,10 @@
 """The `gridcare` command: Flask's own commands (run, shell, db …) plus gridcare's."""
 
+import logging
+
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from gridcare import create_app
 
@@ -53,8 +55,60 @@ def create_user_command(username, role, area_codes, full_name, phone, password):
     click.echo(f"Created {user.username} ({user.role.value}).")
 
 
+scheduler_cli = click.Group("scheduler", help="The scheduler process.")
+
+
+@scheduler_cli.command("run")
+@with_appcontext
+def scheduler_run_command():
+    """Run scheduled jobs in this process until stopped (a second one waits as standby)."""
+    from flask import current_app
+
+    from gridcare.scheduling.runner import run_forever
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    run_forever(current_app._get_current_object())
+
+
+jobs_cli = click.Group("jobs", help="Run or inspect scheduled jobs.")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+@with_appcontext
+def jobs_run_command(name):
+    """Run one job now, e.g. `gridcare jobs run generate_visits`."""
+    from flask import current_app
+
+    from gridcare.scheduling.runner import JOBS, run_now
+
+    if name not in JOBS:
+        raise click.BadParameter(f"choose one of: {', '.join(JOBS)}", param_hint="NAME")
+    run = run_now(current_app._get_current_object(), name)
+    click.echo(f"{name}: {'ok' if run.ok else 'FAILED'} {run.summary}")
+    if not run.ok:
+        raise SystemExit(1)
+
+
+@jobs_cli.command("list")
+@with_appcontext
+def jobs_list_command():
+    """The jobs, when they run, and their latest runs."""
+    from gridcare.scheduling.runner import JOBS
+    from gridcare.scheduling.services import current_leader, recent_runs
+
+    for name, spec in JOBS.items():
+        click.echo(f"{name:18} cron {spec.cron}")
+    click.echo(f"leader: {current_leader() or '-'}")
+    for run in recent_runs():
+        state = {True: "ok", False: "FAILED", None: "running"}[run.ok]
+        click.echo(f"{run.started_at:%Y-%m-%d %H:%M:%S}Z {run.job:18} {state:7} {run.summary}")
+
+
 def register(app: Flask) -> None:
     from gridcare.registry.demo import demo_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    for group in (users_cli, demo_cli, scheduler_cli, jobs_cli):
+        app.cli.add_command(group)

@@ -24,3 +24,13 @@ def today() -> date:
 
 def age_on(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def local_to_utc(moment: datetime) -> datetime:
+    """A naive local time (as a form gives it) as the naive UTC the database stores."""
+    return moment.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_local_date(moment: datetime) -> date:
+    """The local calendar day of a stored (naive UTC) moment."""
+    return moment.replace(tzinfo=UTC).astimezone(local_zone()).date()

@@ -52,6 +52,17 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     GRIDCARE_PAGE_SIZE = 50
 
+    # A check-in counts as "at the home" within this radius plus the phone's accuracy.
+    GRIDCARE_CHECKIN_RADIUS_M = float(os.environ.get("GRIDCARE_CHECKIN_RADIUS_M", "150"))
+    # Geocoding of addresses (a geopy service name, e.g. "nominatim"); off by default.
+    GRIDCARE_GEOCODER = os.environ.get("GRIDCARE_GEOCODER") or None
+    GRIDCARE_GEOCODER_USER_AGENT = os.environ.get("GRIDCARE_GEOCODER_USER_AGENT", "gridcare")
+
+    # The scheduler process: how long a leader's lease lasts without renewal.
+    GRIDCARE_LEASE_SECONDS = float(os.environ.get("GRIDCARE_LEASE_SECONDS", "60"))
+    GRIDCARE_MISFIRE_GRACE_SECONDS = int(os.environ.get("GRIDCARE_MISFIRE_GRACE_SECONDS", "3600"))
+    GRIDCARE_SCHEDULER_ID = os.environ.get("GRIDCARE_SCHEDULER_ID") or None
+
 
 class TestConfig(Config):
     TESTING = True

@@ -8,7 +8,9 @@ def configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, WAL, a busy timeout, and real transactions.
 
     pysqlite's own transaction handling does not support SAVEPOINT properly; SQLAlchemy's
-    documented recipe hands BEGIN back to SQLAlchemy.
+    documented recipe hands BEGIN back to SQLAlchemy. Transactions begin IMMEDIATE: a
+    deferred one that reads and then writes fails at once (SQLITE_BUSY, not retried) when
+    another writer got there first, whereas IMMEDIATE waits its turn under busy_timeout.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -25,4 +27,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,6 +1,7 @@
 """Filters and globals that templates use to show domain values in the user's language."""
 
-from flask import Flask
+from babel import Locale
+from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -35,7 +36,50 @@ STATUS_LABELS = {
     ResidentStatus.moved_out: _l("Moved out"),
     ResidentStatus.deceased: _l("Deceased"),
 }
+# What the audit page shows for the actions and records the services write; anything
+# not listed here is shown as stored.
+AUDIT_ACTION_LABELS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "move": _l("Moved"),
+    "deactivate": _l("Deactivated"),
+    "reactivate": _l("Reactivated"),
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed login"),
+    "reveal_id_number": _l("Viewed ID number"),
+    "log": _l("Logged"),
+    "assign": _l("Assigned"),
+    "reassign": _l("Reassigned"),
+    "moved_out": _l("Moved out"),
+    "deceased": _l("Deceased"),
+}
+AUDIT_ENTITY_LABELS = {
+    "user": _l("Account"),
+    "area": _l("Area"),
+    "household": _l("Household"),
+    "resident": _l("Resident"),
+    "visit": _l("Visit"),
+    "campaign": _l("Campaign"),
+    "care_schedule": _l("Care schedule"),
+    "hazard": _l("Hazard"),
+}
 assert set(DISABILITY_LABELS) == set(DISABILITY_CATEGORIES)
+
+
+def current_language() -> str:
+    """The interface language under the app's own code ("zh_CN" or "en").
+
+    Babel expands "zh_CN" to zh_Hans_CN, so `get_locale()` cannot be compared with the
+    codes the app stores and posts.
+    """
+    languages = current_app.config["LANGUAGES"]
+    locale = get_locale()
+    return next((code for code in languages if Locale.parse(code) == locale), languages[0])
+
+
+def current_path() -> str:
+    """This page's path and query, for a form that should come back here."""
+    return request.full_path.rstrip("?")
 
 
 def init_app(app: Flask) -> None:
@@ -50,7 +94,11 @@ def init_app(app: Flask) -> None:
         DISABILITY_LABELS=DISABILITY_LABELS,
         GENDER_LABELS=GENDER_LABELS,
         STATUS_LABELS=STATUS_LABELS,
+        AUDIT_ACTION_LABELS=AUDIT_ACTION_LABELS,
+        AUDIT_ENTITY_LABELS=AUDIT_ENTITY_LABELS,
         get_locale=get_locale,
+        current_language=current_language,
+        current_path=current_path,
     )
     app.jinja_env.filters.update(
         masked=mask,

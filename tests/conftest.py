@@ -9,10 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from flask_sqlalchemy.session import Session
+from sqlalchemy import func, select, text
 
 from gridcare import create_app
+from gridcare.audit.models import AuditEvent
 from gridcare.config import TestConfig, database_url
 from gridcare.extensions import db, limiter
 from tests.factories import Factory
@@ -37,6 +40,7 @@ def app(database_uri, tmp_path_factory) -> Iterator[Flask]:
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as conn:
@@ -47,18 +51,57 @@ def app(database_uri, tmp_path_factory) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class ConnectionBoundSession(Session):
+    """Flask-SQLAlchemy's session picks the app's engine over a bind given to the session
+    (pallets-eco/flask-sqlalchemy#1167); the per-test transaction needs the bind to win."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+class FreshContextClient(FlaskClient):
+    """Each request in an app context of its own, as in production.
+
+    Without it a request reuses the test's app context, and `g` (which caches the
+    logged-in user) would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+# Rows that migrations seed and every test expects to find.
+SEEDED_TABLES = {"alembic_version", "checklist_item"}
+
+
 @pytest.fixture(autouse=True)
-def _transaction(app) -> Iterator[None]:
+def _transaction(request, app) -> Iterator[None]:
     """Run each test inside a transaction that is rolled back afterwards.
 
-    Sessions commit into a SAVEPOINT, so services behave as in production.
+    Sessions commit into a SAVEPOINT, so services behave as in production. Tests marked
+    `committed` (concurrency between real connections) commit for real instead, and
+    every table but the seeded ones is emptied after them.
     """
+    if request.node.get_closest_marker("committed"):
+        with app.app_context():
+            limiter.reset()
+            try:
+                yield
+            finally:
+                db.session.remove()
+                _empty_tables()
+        return
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "class_": ConnectionBoundSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
         )
         limiter.reset()
         try:
@@ -70,9 +113,40 @@ def _transaction(app) -> Iterator[None]:
             connection.close()
 
 
+def _empty_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in SEEDED_TABLES:
+                conn.execute(table.delete())
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def new_client(app: Flask, **environ) -> FlaskClient:
+    """Another browser: its own cookies, and `environ` (e.g. REMOTE_ADDR) on every request."""
+    client = app.test_client()
+    client.environ_base.update(environ)
+    return client
+
+
+@pytest.fixture
+def new_events():
+    """A function listing the audit events written since the test began, oldest first."""
+    start = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+    def events(action: str | None = None, entity: str | None = None) -> list[AuditEvent]:
+        db.session.expire_all()
+        stmt = select(AuditEvent).where(AuditEvent.id > start).order_by(AuditEvent.id)
+        if action:
+            stmt = stmt.where(AuditEvent.action == action)
+        if entity:
+            stmt = stmt.where(AuditEvent.entity == entity)
+        return list(db.session.scalars(stmt))
+
+    return events
 
 
 @pytest.fixture

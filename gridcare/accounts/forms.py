@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from gridcare.accounts.models import Role
@@ -15,15 +22,18 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
+    # Each language is named in itself, so that anyone can find their own.
     locale = SelectField(
-        _l("Language"), choices=[("zh_CN", "中文"), ("en", "English")], validators=[DataRequired()]
+        _l("Language"),
+        choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")],
+        validators=[DataRequired()],
     )
 
 
-def _role_choices():
+def _role_choices() -> list[SelectChoice]:
     from gridcare.templating import ROLE_LABELS
 
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class UserForm(FlaskForm):
@@ -60,7 +70,7 @@ class UserForm(FlaskForm):
         super().__init__(*args, **kwargs)
         # Only offered choices validate: a posted role or area outside them is refused.
         self.role.choices = _role_choices()
-        self.area_ids.choices = list(area_choices)
+        self.area_ids.choices = [SelectChoice(value, label) for value, label in area_choices]
 
     @property
     def role_value(self) -> Role:
@@ -84,3 +94,8 @@ class PasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
+
+
+class ChangePasswordForm(PasswordForm):
+    # Asked again so that a phone left unlocked cannot have its owner's password changed.
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])

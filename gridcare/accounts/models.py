@@ -73,10 +73,14 @@ class Permission(enum.StrEnum):
     manage_areas = "manage_areas"
     manage_users = "manage_users"
     view_audit = "view_audit"
+    log_visits = "log_visits"
+    assign_visits = "assign_visits"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.grid_worker: frozenset({Permission.view_registry, Permission.correct_contacts}),
+    Role.grid_worker: frozenset(
+        {Permission.view_registry, Permission.correct_contacts, Permission.log_visits}
+    ),
     Role.officer: frozenset(
         {
             Permission.view_registry,
@@ -84,6 +88,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.correct_contacts,
             Permission.reveal_id_number,
             Permission.view_reports,
+            Permission.log_visits,
+            Permission.assign_visits,
         }
     ),
     Role.civil_affairs: frozenset(
@@ -98,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.manage_areas,
             Permission.manage_users,
             Permission.view_audit,
+            Permission.assign_visits,
         }
     ),
 }

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,8 +17,6 @@ from gridcare.clock import utcnow
 from gridcare.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
-# Compared against when the username is unknown, so both paths take as long.
-_DUMMY_HASH = generate_password_hash("gridcare-timing-equaliser", method="pbkdf2:sha256:1000")
 
 
 class AccountError(ValueError):
@@ -61,9 +60,19 @@ def actor_for(user: User | None, client_addr: str | None = None) -> Actor:
     return Actor(user.id, user.role, scope, client_addr)
 
 
+def _hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
 def hash_password(password: str) -> str:
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    return generate_password_hash(password, method=method)
+    return generate_password_hash(password, method=_hash_method())
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    # Checked when the username is unknown, with the real method, so that both paths take
+    # as long and response times do not reveal which usernames exist.
+    return generate_password_hash("gridcare-timing-equaliser", method=method)
 
 
 def check_password_strength(password: str) -> None:
@@ -79,7 +88,10 @@ def authenticate(username: str, password: str, client_addr: str | None = None) -
         select(User).where(func.lower(User.username) == username.strip().lower())
     )
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
+        # The typed username is not kept: it is a value, and is sometimes a password.
+        audit.record("login_failed", "user", None, user_id=None, client_addr=client_addr)
+        db.session.commit()
         return None
     ok = check_password_hash(user.password_hash, password) and user.active
     audit.record(
@@ -128,6 +140,7 @@ def create_user(
     full_name: str = "",
     phone: str = "",
     locale: str | None = None,
+    active: bool = True,
 ) -> User:
     """Create an account; its password must be long enough and its username unused."""
     username = username.strip()
@@ -142,6 +155,7 @@ def create_user(
         full_name=full_name.strip(),
         phone=phone.strip(),
         locale=locale or None,
+        active=active,
         areas=_areas_by_id(area_ids),
     )
     db.session.add(user)
@@ -161,7 +175,12 @@ def update_user(
     phone: str,
     active: bool,
 ) -> User:
-    """Change an account's role, areas, details or active flag; deactivating logs it out."""
+    """Change an account's role, areas, details or active flag.
+
+    A change of role, areas or active flag ends the account's sessions at once.
+    """
+    if user.role == Role.admin and user.active and (role != Role.admin or not active):
+        _keep_an_admin(user, "role" if role != Role.admin else "active")
     changed = []
     if user.role != role:
         user.role = role
@@ -177,12 +196,26 @@ def update_user(
     if user.active != active:
         user.active = active
         changed.append("active")
-    if changed:
+    if {"role", "areas", "active"} & set(changed):
         # A narrower role or scope must take effect now, not at the next login.
         user.session_token = new_session_token()
+    if changed:
         actor.audit("update", "user", user.id, changed)
     db.session.commit()
     return user
+
+
+def _keep_an_admin(user: User, field: str) -> None:
+    others = select(func.count(User.id)).where(
+        User.role == Role.admin, User.active.is_(True), User.id != user.id
+    )
+    if not db.session.scalar(others):
+        raise AccountError(field, _l("At least one active administrator must remain."))
+
+
+def verify_password(user: User, password: str) -> bool:
+    """Whether `password` is this user's current password (to confirm a sensitive change)."""
+    return check_password_hash(user.password_hash, password)
 
 
 def set_password(actor: Actor, user: User, password: str) -> User:

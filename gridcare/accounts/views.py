@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     abort,
@@ -10,16 +12,33 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gridcare.accounts import services
 from gridcare.accounts.access import current_actor, require
-from gridcare.accounts.forms import EditUserForm, LanguageForm, LoginForm, PasswordForm, UserForm
+from gridcare.accounts.forms import (
+    ChangePasswordForm,
+    EditUserForm,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    UserForm,
+)
 from gridcare.accounts.models import Permission, Role, User
 from gridcare.areas.services import areas_in_scope
-from gridcare.extensions import db, limiter
+from gridcare.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.record_once
+def _translate_login_prompt(_state) -> None:
+    # Flask-Login flashes this when a page needs a login; str() renders it in the
+    # visitor's language at that moment (a lazy string cannot be stored in the session).
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.localize_callback = str
+
 
 # Where each role starts its day.
 ROLE_HOME = {
@@ -72,11 +91,32 @@ def login():
 
 
 def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    # Only paths on this site: no scheme, no host, no protocol-relative "//".
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return _local_path(request.args.get("next", ""))
+
+
+def _local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: never a redirect elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read a backslash as "/" and drop tabs and newlines, so either could turn
+    # "/" + "/evil.example" into a protocol-relative address.
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _same_site_referrer() -> str | None:
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return _local_path(path)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -96,20 +136,32 @@ def language():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             services.set_locale(current_user._get_current_object(), form.locale.data)
-    return redirect(_safe_next() or request.referrer or url_for("accounts.home"))
+    return redirect(_safe_next() or _same_site_referrer() or url_for("accounts.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = PasswordForm()
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        services.set_password(current_actor(), user, form.password.data)
-        login_user(user)  # keep this session: the token rotated for the others
-        flash(_("Your password has been changed. Other sessions have been logged out."), "success")
-        return redirect(url_for("accounts.home"))
-    return render_template("accounts/password.html", form=form, user=current_user)
+        if not services.verify_password(user, form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            services.set_password(current_actor(), user, form.password.data)
+            login_user(user)  # keep this session: the token rotated for the others
+            flash(
+                _("Your password has been changed. Other sessions have been logged out."),
+                "success",
+            )
+            return redirect(url_for("accounts.home"))
+    return render_template("accounts/password.html", form=form, user=user)
+
+
+def _keep_own_session(user: User) -> None:
+    """After an admin changes their own account, stay logged in here (others still end)."""
+    if user.id == current_user.id and user.active:
+        login_user(user)
 
 
 # Administration of accounts.
@@ -144,6 +196,7 @@ def create_user():
                 area_ids=form.area_ids.data,
                 full_name=form.full_name.data or "",
                 phone=form.phone.data or "",
+                active=form.active.data,
             )
         except services.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc.message))
@@ -162,17 +215,22 @@ def edit_user(user_id: int):
         form.role.data = user.role.value
         form.area_ids.data = [a.id for a in user.areas]
     if form.validate_on_submit():
-        services.update_user(
-            current_actor(),
-            user,
-            role=form.role_value,
-            area_ids=form.area_ids.data,
-            full_name=form.full_name.data or "",
-            phone=form.phone.data or "",
-            active=form.active.data,
-        )
-        flash(_("Account %(name)s saved.", name=user.username), "success")
-        return redirect(url_for("accounts.users"))
+        try:
+            services.update_user(
+                current_actor(),
+                user,
+                role=form.role_value,
+                area_ids=form.area_ids.data,
+                full_name=form.full_name.data or "",
+                phone=form.phone.data or "",
+                active=form.active.data,
+            )
+        except services.AccountError as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            _keep_own_session(user)
+            flash(_("Account %(name)s saved.", name=user.username), "success")
+            return redirect(url_for("accounts.users"))
     return render_template(
         "accounts/user_form.html", form=form, user=user, password_form=PasswordForm()
     )
@@ -185,6 +243,7 @@ def reset_password(user_id: int):
     form = PasswordForm()
     if form.validate_on_submit():
         services.set_password(current_actor(), user, form.password.data)
+        _keep_own_session(user)
         flash(
             _("Password of %(name)s reset; their sessions have ended.", name=user.username),
             "success",

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from gridcare.areas.models import AREA_KIND_LABELS
@@ -11,7 +11,7 @@ CODE_RULE = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, - or _.
 class AreaForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
-        choices=[(kind.value, label) for kind, label in AREA_KIND_LABELS.items()],
+        choices=[SelectChoice(kind.value, label) for kind, label in AREA_KIND_LABELS.items()],
         validators=[DataRequired()],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
@@ -20,7 +20,10 @@ class AreaForm(FlaskForm):
 
     def __init__(self, *args, parent_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent_id.choices = [(0, _l("— none (a district) —")), *parent_choices]
+        self.parent_id.choices = [
+            SelectChoice(0, _l("— none (a district) —")),
+            *(SelectChoice(value, label) for value, label in parent_choices),
+        ]
 
 
 class RenameAreaForm(FlaskForm):
@@ -33,4 +36,4 @@ class MoveAreaForm(FlaskForm):
 
     def __init__(self, *args, parent_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent_id.choices = list(parent_choices)
+        self.parent_id.choices = [SelectChoice(value, label) for value, label in parent_choices]

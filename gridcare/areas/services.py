@@ -1,12 +1,14 @@
 """The area tree: creating, renaming and moving areas, and reading it in scope."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, update
 
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
+from gridcare.audit import services as audit
 from gridcare.extensions import db
 
 
@@ -30,30 +32,51 @@ def _check_parent(kind: AreaKind, parent: Area | None) -> None:
         )
 
 
-def create_area(kind: AreaKind, name: str, code: str, parent: Area | None) -> Area:
+def _audit(actor: Any, action: str, area: Area, fields: Sequence[str]) -> None:
+    # `actor` is an accounts.Actor; areas may not import accounts, so it is duck-typed.
+    if actor is not None:
+        actor.audit(action, "area", area.id, fields)
+    else:
+        audit.record(action, "area", area.id, user_id=None, client_addr=None, fields=fields)
+
+
+def _check_code_free(code: str, area_id: int | None = None) -> None:
+    stmt = select(Area.id).where(Area.code == code)
+    if area_id is not None:
+        stmt = stmt.where(Area.id != area_id)
+    if db.session.scalar(stmt) is not None:
+        raise AreaError("code", _l("Another area already uses this code."))
+
+
+def create_area(
+    kind: AreaKind, name: str, code: str, parent: Area | None, *, actor: Any = None
+) -> Area:
     """Add an area under `parent`; its path is the parent's path plus its own id."""
     _check_parent(kind, parent)
-    if db.session.scalar(select(Area.id).where(Area.code == code)) is not None:
-        raise AreaError("code", _l("Another area already uses this code."))
-    area = Area(kind=kind, name=name.strip(), code=code.strip(), parent=parent)
+    code = code.strip()
+    _check_code_free(code)
+    area = Area(kind=kind, name=name.strip(), code=code, parent=parent)
     db.session.add(area)
     db.session.flush()
     area.path = f"{parent.path if parent else '/'}{area.id}/"
+    _audit(actor, "create", area, ["kind", "name", "code", "parent_id"])
     db.session.commit()
     return area
 
 
-def rename_area(area: Area, name: str, code: str) -> Area:
+def rename_area(area: Area, name: str, code: str, *, actor: Any = None) -> Area:
     """Change an area's name and code; its place in the tree stays."""
-    clash = db.session.scalar(select(Area.id).where(Area.code == code, Area.id != area.id))
-    if clash is not None:
-        raise AreaError("code", _l("Another area already uses this code."))
-    area.name, area.code = name.strip(), code.strip()
+    name, code = name.strip(), code.strip()
+    _check_code_free(code, area.id)
+    changed = [f for f, v in (("name", name), ("code", code)) if getattr(area, f) != v]
+    area.name, area.code = name, code
+    if changed:
+        _audit(actor, "update", area, changed)
     db.session.commit()
     return area
 
 
-def move_area(area: Area, new_parent: Area) -> Area:
+def move_area(area: Area, new_parent: Area, *, actor: Any = None) -> Area:
     """Hang `area` under `new_parent`, rewriting the path of everything beneath it."""
     _check_parent(area.kind, new_parent)
     old_path = area.path
@@ -67,6 +90,7 @@ def move_area(area: Area, new_parent: Area) -> Area:
         .execution_options(synchronize_session=False)
     )
     area.parent_id = new_parent.id
+    _audit(actor, "move", area, ["parent_id", "path"])
     db.session.commit()
     db.session.expire_all()
     return area

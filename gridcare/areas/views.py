@@ -11,13 +11,14 @@ from gridcare.areas.scope import get_in_scope_or_404
 bp = Blueprint("areas", __name__)
 
 
-def _choices(kinds=None, exclude: Area | None = None):
+def _choices(kinds):
     areas = services.areas_in_scope(current_actor().scope, kinds)
-    return [
-        (a.id, f"{'· ' * a.depth}{a.name} ({a.code})")
-        for a in areas
-        if exclude is None or not exclude.contains(a)
-    ]
+    return [(a.id, f"{'· ' * a.depth}{a.name} ({a.code})") for a in areas]
+
+
+def _parent_choices(area: Area):
+    # A district has no parent: offer nothing, rather than every area.
+    return _choices([area.kind.parent_kind]) if area.kind.parent_kind else []
 
 
 @bp.route("/")
@@ -41,7 +42,11 @@ def create():
         )
         try:
             area = services.create_area(
-                AreaKind(form.kind.data), form.name.data, form.code.data, parent
+                AreaKind(form.kind.data),
+                form.name.data,
+                form.code.data,
+                parent,
+                actor=current_actor(),
             )
         except services.AreaError as exc:
             getattr(form, exc.field).errors.append(str(exc.message))
@@ -56,13 +61,10 @@ def create():
 def edit(area_id: int):
     area = get_in_scope_or_404(Area, area_id, current_actor().scope)
     form = RenameAreaForm(obj=area)
-    move_form = MoveAreaForm(
-        prefix="move",
-        parent_choices=_choices([area.kind.parent_kind] if area.kind.parent_kind else []),
-    )
+    move_form = MoveAreaForm(prefix="move", parent_choices=_parent_choices(area))
     if form.validate_on_submit():
         try:
-            services.rename_area(area, form.name.data, form.code.data)
+            services.rename_area(area, form.name.data, form.code.data, actor=current_actor())
         except services.AreaError as exc:
             getattr(form, exc.field).errors.append(str(exc.message))
         else:
@@ -76,14 +78,11 @@ def edit(area_id: int):
 def move(area_id: int):
     scope = current_actor().scope
     area = get_in_scope_or_404(Area, area_id, scope)
-    move_form = MoveAreaForm(
-        prefix="move",
-        parent_choices=_choices([area.kind.parent_kind] if area.kind.parent_kind else []),
-    )
+    move_form = MoveAreaForm(prefix="move", parent_choices=_parent_choices(area))
     if move_form.validate_on_submit():
         new_parent = get_in_scope_or_404(Area, move_form.parent_id.data, scope)
         try:
-            services.move_area(area, new_parent)
+            services.move_area(area, new_parent, actor=current_actor())
         except services.AreaError as exc:
             move_form.parent_id.errors.append(str(exc.message))
         else:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 
 from gridcare.audit.models import AuditEvent
 from gridcare.extensions import db
@@ -45,3 +45,16 @@ def recent_events(limit: int = 200, offset: int = 0) -> list[AuditEvent]:
     """The whole trail, newest first, for admins."""
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     return list(db.session.scalars(stmt))
+
+
+# The accounts table, named here without importing the accounts domain (which imports this).
+_user_table = table("user", column("id"), column("username"))
+
+
+def usernames(events: Iterable[AuditEvent]) -> dict[int, str]:
+    """The username behind each event's user id, for showing the trail to people."""
+    ids = {event.user_id for event in events if event.user_id is not None}
+    if not ids:
+        return {}
+    stmt = select(_user_table.c.id, _user_table.c.username).where(_user_table.c.id.in_(ids))
+    return dict(db.session.execute(stmt).all())

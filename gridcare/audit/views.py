@@ -2,7 +2,7 @@ from flask import Blueprint, render_template, request
 
 from gridcare.accounts.access import require
 from gridcare.accounts.models import Permission
-from gridcare.audit.services import recent_events
+from gridcare.audit.services import recent_events, usernames
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE = 100
@@ -13,6 +13,11 @@ PAGE_SIZE = 100
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
     events = recent_events(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    shown = events[:PAGE_SIZE]
     return render_template(
-        "audit/index.html", events=events[:PAGE_SIZE], page=page, has_next=len(events) > PAGE_SIZE
+        "audit/index.html",
+        events=shown,
+        usernames=usernames(shown),
+        page=page,
+        has_next=len(events) > PAGE_SIZE,
     )

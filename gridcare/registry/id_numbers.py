@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from gridcare.registry.models import Gender
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -12,7 +14,11 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 class IdNumberError(ValueError):
-    pass
+    """A number that cannot be right; `message` says what to check, in the user's language."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -39,18 +45,21 @@ def parse(raw: str) -> IdNumber:
     """Validate an 18-character ID number and read its birth date and gender."""
     value = normalise(raw)
     if not _SHAPE.match(value):
-        raise IdNumberError("An ID number has 17 digits followed by a digit or X.")
+        raise IdNumberError(_l("An ID number has 17 digits followed by a digit or X."))
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise IdNumberError("The birth date inside this ID number does not exist.") from exc
+        raise IdNumberError(_l("The birth date inside this ID number does not exist.")) from exc
     if birth.year < 1880 or birth > date.today():
-        raise IdNumberError("The birth date inside this ID number is not plausible.")
+        raise IdNumberError(_l("The birth date inside this ID number is not plausible."))
     expected = check_digit(value[:17])
     if value[17] != expected:
         raise IdNumberError(
-            f"The check digit is wrong: this number would end in {expected}. "
-            "Please compare it with the ID card."
+            _l(
+                "The check digit is wrong: this number would end in %(expected)s. "
+                "Please compare it with the ID card.",
+                expected=expected,
+            )
         )
     gender = Gender.male if int(value[16]) % 2 else Gender.female
     return IdNumber(value=value, birth_date=birth, gender=gender)
@@ -68,12 +77,15 @@ def check_certificate(certificate: str, id_number: str, category: int, grade: in
     value = normalise(certificate)
     expected = f"{normalise(id_number)}{category}{grade}"
     if len(value) != 20:
-        raise IdNumberError("A disability certificate number has 20 characters.")
+        raise IdNumberError(_l("A disability certificate number has 20 characters."))
     if value[:18] != expected[:18]:
-        raise IdNumberError("The certificate number must start with the resident's ID number.")
+        raise IdNumberError(_l("The certificate number must start with the resident's ID number."))
     if value != expected:
         raise IdNumberError(
-            f"The last two digits must be the category and grade: {category}{grade}."
+            _l(
+                "The last two digits must be the category and grade: %(digits)s.",
+                digits=f"{category}{grade}",
+            )
         )
     return value
 

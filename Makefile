@@ -1,0 +1,58 @@
+# gridcare: `make demo` starts the app with the demo city; `make test` runs the tests.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+PG_USER ?= postgres
+PG_DATABASE ?= gridcare_test
+PG_URL ?= postgresql://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DATABASE)
+
+# Reinstall only when the package's declared dependencies change.
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint test-postgres check-python
+
+check-python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+		echo "error: '$(PYTHON)' was not found. gridcare needs Python 3.11 or newer;" \
+		     "install it, or name it: make PYTHON=python3.12 ..." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+		echo "error: gridcare needs Python 3.11 or newer, but $(PYTHON) is" \
+		     "$$($(PYTHON) -c 'import platform; print(platform.python_version())')." \
+		     "Name a newer one: make PYTHON=python3.12 ..." >&2; exit 1; }
+
+$(STAMP): pyproject.toml | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: check-python $(STAMP)
+
+demo: install
+	$(BIN)/gridcare db upgrade
+	$(BIN)/gridcare demo load --scale small
+	$(BIN)/gridcare run --host 127.0.0.1 --port 5000
+
+# SQLite unless GRIDCARE_TEST_DATABASE_URL names a database (see test-postgres).
+# PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS=tests/registry
+test: install
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-postgres: install
+	@command -v psql >/dev/null 2>&1 || { \
+		echo "error: psql was not found; install PostgreSQL's client (apt-get install postgresql)." >&2; \
+		exit 1; }
+	@pg_isready -q -h $(PG_HOST) -p $(PG_PORT) || { \
+		echo "error: PostgreSQL is not accepting connections on $(PG_HOST):$(PG_PORT)." >&2; exit 1; }
+	@psql -w -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -tAc \
+		"SELECT 1 FROM pg_database WHERE datname = '$(PG_DATABASE)'" | grep -q 1 \
+		|| createdb -w -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) $(PG_DATABASE)
+	GRIDCARE_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
