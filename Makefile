@@ -13,7 +13,7 @@ PG_URL ?= postgresql://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DATABASE)
 # Reinstall only when the package's declared dependencies change.
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint test-postgres check-python
+.PHONY: install demo test lint test-postgres bench check-python
 
 check-python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -56,3 +56,7 @@ test-postgres: install
 		"SELECT 1 FROM pg_database WHERE datname = '$(PG_DATABASE)'" | grep -q 1 \
 		|| createdb -w -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) $(PG_DATABASE)
 	GRIDCARE_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# Speed figures quoted in closing notes: planning the demo city and a worker's day.
+bench: install
+	$(BIN)/python -m tests.benchmarks.visits

@@ -97,12 +97,15 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.audit.views import bp as audit_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.reports.views import bp as reports_bp
+    from gridcare.scheduling import models as scheduling_models  # noqa: F401 (no blueprint)
+    from gridcare.visits.views import bp as visits_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(areas_bp, url_prefix="/areas")
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(visits_bp, url_prefix="/visits")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from gridcare.accounts.models import Permission, Role
 from gridcare.areas.models import AREA_KIND_LABELS
+from gridcare.clock import age_on, today
 from gridcare.registry.id_numbers import mask
 from gridcare.registry.models import DISABILITY_CATEGORIES, Gender, ResidentStatus
 
@@ -102,6 +103,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         masked=mask,
+        age=lambda resident: age_on(resident.birth_date, today()),
         local_datetime=lambda value: format_datetime(value, "short") if value else "",
         local_date=lambda value: format_date(value, "medium") if value else "",
     )

@@ -42,8 +42,8 @@ def _translate_login_prompt(_state) -> None:
 
 # Where each role starts its day.
 ROLE_HOME = {
-    Role.grid_worker: "registry.households",
-    Role.officer: "registry.households",
+    Role.grid_worker: "visits.today_list",
+    Role.officer: "visits.workload",
     Role.civil_affairs: "reports.overview",
     Role.admin: "accounts.users",
 }

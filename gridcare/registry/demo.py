@@ -762,8 +762,15 @@ def _write_households(planned: list[PlannedHousehold], areas: dict[str, Area]) -
     show_default=True,
     help="small: 12 grids, about 600 households; city: about ten times that.",
 )
+@click.option(
+    "--history-days",
+    type=click.IntRange(0, 365),
+    default=14,
+    show_default=True,
+    help="Days of visits to simulate before today (0: only plan from today).",
+)
 @with_appcontext
-def load_command(scale: str) -> None:
+def load_command(scale: str, history_days: int) -> None:
     """Load the demo city into an empty database (run `gridcare db upgrade` first)."""
     started = time.perf_counter()
     try:
@@ -781,6 +788,13 @@ def load_command(scale: str) -> None:
         f"Loaded the demo city {DISTRICT_NAME} ({scale}) in {elapsed:.1f} s: "
         f"{result.areas} areas, {result.households} households, "
         f"{result.residents} residents, {result.users} accounts."
+    )
+    from gridcare.visits.demo import simulate_history
+
+    history = simulate_history(days=history_days)
+    click.echo(
+        f"Simulated {history_days} days of visits: {history.done} done, "
+        f"{history.not_home} not home, {history.missed} missed, {history.planned} planned now."
     )
     click.echo(f"Every demo account has the password: {DEMO_PASSWORD}")
     accounts = (

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,10 @@ from gridcare.registry.models import (
     Resident,
     ResidentStatus,
 )
+
+# Sent inside the transaction when a household's care level changes or it closes or
+# reopens, with the household's id and the day; the visits domain follows its schedules.
+care_level_changed = Namespace().signal("care-level-changed")
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 PHONE_MESSAGE = _l("A mobile number has 11 digits and starts with 13–19.")
@@ -356,6 +361,9 @@ def _rederive_care_level(household: Household, on: date) -> bool:
     level = household_care_level(household.residents, household.care_level_override, on)
     changed = household.care_level != level
     household.care_level = level
+    if changed:
+        db.session.flush()
+        care_level_changed.send(household.id, on=on)
     return changed
 
 
@@ -454,6 +462,8 @@ def deactivate_household(actor: Actor, household: Household) -> Household:
     if household.active:
         household.active = False
         actor.audit("deactivate", "household", household.id, ["active"])
+        db.session.flush()
+        care_level_changed.send(household.id, on=today())
     db.session.commit()
     return household
 
@@ -465,6 +475,8 @@ def reactivate_household(actor: Actor, household: Household) -> Household:
     if not household.active:
         household.active = True
         actor.audit("reactivate", "household", household.id, ["active"])
+        db.session.flush()
+        care_level_changed.send(household.id, on=today())
     db.session.commit()
     return household
 

@@ -41,8 +41,8 @@ def english(client):
 @pytest.mark.parametrize(
     ("role", "home"),
     [
-        (Role.grid_worker, "/registry/households"),
-        (Role.officer, "/registry/households"),
+        (Role.grid_worker, "/visits/today"),
+        (Role.officer, "/visits/workload"),
         (Role.civil_affairs, "/reports/"),
         (Role.admin, "/admin/users"),
     ],

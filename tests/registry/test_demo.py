@@ -21,7 +21,7 @@ PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 @pytest.fixture
 def demo(runner):
-    result = runner.invoke(args=["demo", "load", "--scale", "small"])
+    result = runner.invoke(args=["demo", "load", "--scale", "small", "--history-days", "0"])
     assert result.exit_code == 0, result.output
     assert DEMO_PASSWORD in result.output
     return result
@@ -170,7 +170,7 @@ def test_demo_households_of_a_grid_lie_within_a_few_hundred_metres(demo):
 
 def test_loading_the_demo_again_changes_nothing(demo, runner):
     before = [_count(m) for m in (Area, Household, Resident, EmergencyContact, User)]
-    result = runner.invoke(args=["demo", "load", "--scale", "small"])
+    result = runner.invoke(args=["demo", "load", "--scale", "small", "--history-days", "0"])
     assert result.exit_code == 0
     assert "Nothing was changed" in result.output
     assert [_count(m) for m in (Area, Household, Resident, EmergencyContact, User)] == before

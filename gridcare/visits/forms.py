@@ -1,0 +1,158 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from gridcare.visits.models import Outcome, VisitKind, VisitMethod, new_client_uuid
+
+OUTCOME_CHOICES = [
+    SelectChoice(Outcome.well.value, _l("All well")),
+    SelectChoice(Outcome.concerns.value, _l("Concerns")),
+    SelectChoice("not_home", _l("Not home")),
+]
+CHECK_CHOICES = [
+    SelectChoice("pass", _l("Pass")),
+    SelectChoice("fail", _l("Fail")),
+    SelectChoice("na", _l("Not applicable")),
+]
+KIND_CHOICES = [SelectChoice(k.value, k.label) for k in VisitKind]
+FLAG_CHOICES = [
+    SelectChoice("lives_alone", _l("Living alone")),
+    SelectChoice("empty_nest", _l("Empty nest")),
+    SelectChoice("disabled", _l("Disabled")),
+]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PositionMixin:
+    """Where the phone was, filled in by the page's script when the worker allows it."""
+
+    lat = FloatField(
+        widget=HiddenInput(),
+        validators=[Optional(), NumberRange(-90, 90, _l("The position is out of range."))],
+    )
+    lon = FloatField(
+        widget=HiddenInput(),
+        validators=[Optional(), NumberRange(-180, 180, _l("The position is out of range."))],
+    )
+    accuracy = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, 100000)])
+
+
+class QuickLogForm(PositionMixin, FlaskForm):
+    """The one-tap "all well, in person" from the day's list."""
+
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
+    visit_id = HiddenField(validators=[DataRequired()])
+
+
+class LogVisitForm(PositionMixin, FlaskForm):
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
+    visit_id = HiddenField()
+    kind = HiddenField(validators=[DataRequired()])
+    outcome = RadioField(
+        _l("How did it go?"),
+        choices=OUTCOME_CHOICES,
+        default=Outcome.well.value,
+        validators=[InputRequired(_l("Choose how the visit went."))],
+    )
+    method = RadioField(
+        _l("How"),
+        choices=[SelectChoice(m.value, m.label) for m in VisitMethod],
+        default=VisitMethod.in_person.value,
+        validators=[InputRequired()],
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    completed_at = DateTimeLocalField(
+        _l("When (leave empty for now)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+
+
+class AssignForm(FlaskForm):
+    household_ids = MultiCheckboxField(_l("Households"), coerce=int)
+    kind = SelectField(_l("Task"), choices=KIND_CHOICES, validators=[DataRequired()])
+    due_date = DateField(_l("Due by"), validators=[DataRequired()])
+    worker_id = SelectField(_l("Worker"), coerce=int, validators=[Optional()])
+
+    def __init__(self, *args, households=(), workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household_ids.choices = choices(households)
+        self.worker_id.choices = choices([(0, _l("The grid's worker")), *workers])
+
+
+class CampaignForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    kind = SelectField(_l("Task"), choices=KIND_CHOICES, validators=[DataRequired()])
+    area_id = SelectField(_l("Area"), coerce=int, validators=[DataRequired()])
+    care_levels = MultiCheckboxField(
+        _l("Care levels (none: all levels)"),
+        coerce=int,
+        choices=choices([(1, _l("Level 1")), (2, _l("Level 2")), (3, _l("Level 3"))]),
+    )
+    flags = MultiCheckboxField(_l("Only households with (none: any)"), choices=FLAG_CHOICES)
+    due_date = DateField(_l("Due by"), validators=[DataRequired()])
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area_id.choices = choices(areas)
+
+
+class ReassignForm(FlaskForm):
+    visit_ids = MultiCheckboxField(_l("Tasks"), coerce=int)
+    worker_id = SelectField(_l("Give to"), coerce=int, validators=[DataRequired()])
+
+    def __init__(self, *args, visits=(), workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visit_ids.choices = choices(visits)
+        self.worker_id.choices = choices(workers)
+
+
+class ScheduleForm(FlaskForm):
+    interval_days = IntegerField(
+        _l("Every how many days"), validators=[InputRequired(), NumberRange(1, 366)]
+    )
+    window_days = IntegerField(
+        _l("Days allowed after the due date"), validators=[InputRequired(), NumberRange(0, 365)]
+    )
+    worker_id = SelectField(_l("Worker"), coerce=int, validators=[Optional()])
+
+    def __init__(self, *args, workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.worker_id.choices = choices([(0, _l("The grid's worker")), *workers])
+
+
+def log_form_for(kind: VisitKind, items, locale: str) -> type[LogVisitForm]:
+    """The log form, with one pass / fail / n.a. question per checklist item for safety checks."""
+    if kind != VisitKind.safety_check:
+        return LogVisitForm
+
+    class SafetyCheckForm(LogVisitForm):
+        pass
+
+    for item in items:
+        setattr(
+            SafetyCheckForm,
+            f"check_{item.code}",
+            RadioField(item.label(locale), choices=CHECK_CHOICES, validators=[Optional()]),
+        )
+    return SafetyCheckForm

@@ -1,0 +1,17 @@
+"""Scheduled work of the visits domain. Each job derives its work from the database."""
+
+from gridcare.clock import today
+from gridcare.registry.services import refresh_care_levels
+from gridcare.visits import services
+
+
+def generate_visits() -> str:
+    """Nightly: re-derive care levels (birthdays), then give every schedule its next visit."""
+    on = today()
+    levels_changed = refresh_care_levels(on)
+    return f"care_levels_changed={levels_changed}, {services.generate_visits(on)}"
+
+
+def close_missed() -> str:
+    """Nightly, before generation: planned visits whose window has closed become missed."""
+    return f"missed={services.close_missed(today())}"

@@ -1,0 +1,236 @@
+import enum
+import uuid
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, select, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gridcare.accounts.models import User
+from gridcare.areas.models import Area
+from gridcare.clock import utcnow
+from gridcare.extensions import db
+from gridcare.registry.models import Household
+
+
+class VisitKind(enum.StrEnum):
+    home_visit = "home_visit"
+    safety_check = "safety_check"
+
+    @property
+    def label(self):
+        return {VisitKind.home_visit: _l("Home visit"), VisitKind.safety_check: _l("Safety check")}[
+            self
+        ]
+
+
+class VisitStatus(enum.StrEnum):
+    planned = "planned"
+    done = "done"
+    not_home = "not_home"
+    missed = "missed"
+    cancelled = "cancelled"
+
+    @property
+    def label(self):
+        return {
+            VisitStatus.planned: _l("Planned"),
+            VisitStatus.done: _l("Done"),
+            VisitStatus.not_home: _l("Not home"),
+            VisitStatus.missed: _l("Missed"),
+            VisitStatus.cancelled: _l("Cancelled"),
+        }[self]
+
+
+class VisitMethod(enum.StrEnum):
+    in_person = "in_person"
+    phone = "phone"
+
+    @property
+    def label(self):
+        return {VisitMethod.in_person: _l("In person"), VisitMethod.phone: _l("By phone")}[self]
+
+
+class Outcome(enum.StrEnum):
+    well = "well"
+    concerns = "concerns"
+
+    @property
+    def label(self):
+        return {Outcome.well: _l("All well"), Outcome.concerns: _l("Concerns")}[self]
+
+
+class CheckResult(enum.StrEnum):
+    passed = "pass"
+    failed = "fail"
+    not_applicable = "na"
+
+
+class LocationVerdict(enum.StrEnum):
+    near = "near"
+    far = "far"
+    unknown = "unknown"
+
+    @property
+    def label(self):
+        return {
+            LocationVerdict.near: _l("At the home"),
+            LocationVerdict.far: _l("Away from the home"),
+            LocationVerdict.unknown: _l("Location unknown"),
+        }[self]
+
+
+def _enum(kind: type[enum.Enum]) -> db.Enum:
+    return db.Enum(kind, native_enum=False, length=16, validate_strings=True)
+
+
+class CareSchedule(db.Model):
+    """How often a household gets one kind of task, and who does it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    kind: Mapped[VisitKind] = mapped_column(_enum(VisitKind))
+    interval_days: Mapped[int]
+    window_days: Mapped[int]
+    # None: the grid's worker, resolved when visits are planned.
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # An officer's adjustment survives re-derivation from the care level.
+    adjusted: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household] = relationship(lazy="raise")
+    worker: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("uq_care_schedule_household_kind", "household_id", "kind", unique=True),
+        CheckConstraint("interval_days BETWEEN 1 AND 366", name="interval_range"),
+        CheckConstraint("window_days BETWEEN 0 AND 366", name="window_range"),
+    )
+
+    @classmethod
+    def scope_path(cls):
+        return (
+            select(Area.path)
+            .join(Household, Household.grid_id == Area.id)
+            .where(Household.id == cls.household_id)
+            .scalar_subquery()
+        )
+
+
+class Campaign(db.Model):
+    """An officer's one-off round: one visit per matching household, created once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[VisitKind] = mapped_column(_enum(VisitKind))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    care_levels: Mapped[list[int]] = mapped_column(JSON, default=list)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    due_date: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    area: Mapped[Area] = relationship(lazy="joined")
+
+    @classmethod
+    def scope_path(cls):
+        return select(Area.path).where(Area.id == cls.area_id).scalar_subquery()
+
+
+def new_client_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Visit(db.Model):
+    """One task at a household: planned, then done, not home, missed or cancelled.
+
+    Overdue is never stored: it is a planned visit past its due date.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    kind: Mapped[VisitKind] = mapped_column(_enum(VisitKind))
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("care_schedule.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
+    due_date: Mapped[date]
+    window_end: Mapped[date]
+    status: Mapped[VisitStatus] = mapped_column(_enum(VisitStatus), default=VisitStatus.planned)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    completed_at: Mapped[datetime | None]
+    method: Mapped[VisitMethod | None] = mapped_column(_enum(VisitMethod))
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    checklist: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    accuracy_m: Mapped[float | None]
+    distance_m: Mapped[float | None]
+    location_verdict: Mapped[LocationVerdict | None] = mapped_column(_enum(LocationVerdict))
+    # Made by the form when it is shown: a resent form finds the visit it already stored.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household] = relationship(lazy="raise")
+    worker: Mapped[User | None] = relationship(foreign_keys=[worker_id], lazy="raise")
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id], lazy="raise")
+    campaign: Mapped[Campaign | None] = relationship(lazy="raise")
+
+    __table_args__ = (
+        # One open schedule-born visit per household and kind: generation is idempotent,
+        # even when two processes run it at once.
+        Index(
+            "uq_visit_open_schedule_task",
+            "household_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'planned' AND schedule_id IS NOT NULL"),
+            postgresql_where=text("status = 'planned' AND schedule_id IS NOT NULL"),
+        ),
+        # A campaign reaches each household once.
+        Index("uq_visit_campaign_household", "campaign_id", "household_id", unique=True),
+        Index("ix_visit_worker_status_due", "worker_id", "status", "due_date"),
+        Index("ix_visit_household_kind_status", "household_id", "kind", "status"),
+        Index("ix_visit_status_window_end", "status", "window_end"),
+        Index("ix_visit_completed_at", "completed_at"),
+        CheckConstraint("window_end >= due_date", name="window_after_due"),
+        CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+    )
+
+    @classmethod
+    def scope_path(cls):
+        return (
+            select(Area.path)
+            .join(Household, Household.grid_id == Area.id)
+            .where(Household.id == cls.household_id)
+            .scalar_subquery()
+        )
+
+    def days_overdue(self, today: date) -> int:
+        if self.status != VisitStatus.planned:
+            return 0
+        return max((today - self.due_date).days, 0)
+
+    @property
+    def failed_items(self) -> list[str]:
+        return [code for code, result in (self.checklist or {}).items() if result == "fail"]
+
+
+class ChecklistItem(db.Model):
+    """A row of the safety-check template; a failed item pre-fills a hazard."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    label_zh: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    hazard_category: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def label(self, locale: str) -> str:
+        return self.label_zh if locale.startswith("zh") else self.label_en

@@ -1,0 +1,916 @@
+"""Care schedules and visits: planning them, logging them, and reading a worker's day."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from gridcare import geo
+from gridcare.accounts.models import Role, User, user_area
+from gridcare.accounts.services import Actor
+from gridcare.areas.models import Area, AreaKind
+from gridcare.areas.scope import Scope
+from gridcare.clock import local_zone, utc_to_local_date, utcnow
+from gridcare.extensions import db
+from gridcare.registry.models import Household, Resident, ResidentStatus
+from gridcare.registry.services import care_level_changed
+from gridcare.visits.models import (
+    Campaign,
+    CareSchedule,
+    ChecklistItem,
+    CheckResult,
+    LocationVerdict,
+    Outcome,
+    Visit,
+    VisitKind,
+    VisitMethod,
+    VisitStatus,
+)
+from gridcare.visits.plans import CARE_PLAN, RETRY_AFTER_NOT_HOME, first_due
+
+TERMINAL = (VisitStatus.done, VisitStatus.not_home, VisitStatus.missed, VisitStatus.cancelled)
+FLAGS = ("lives_alone", "empty_nest", "disabled")
+
+
+class VisitError(ValueError):
+    """Something the user asked for that the rules refuse; nothing was stored."""
+
+    def __init__(self, field: str, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# Planning.
+
+
+@dataclass
+class PlanSummary:
+    schedules_created: int = 0
+    schedules_updated: int = 0
+    schedules_ended: int = 0
+    visits_created: int = 0
+    visits_cancelled: int = 0
+    visits_rescheduled: int = 0
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name}={value}" for name, value in vars(self).items())
+
+
+def grid_workers(grid_ids: Iterable[int]) -> dict[int, int]:
+    """The worker of each grid: the active grid worker assigned to it (lowest id if several)."""
+    grid_ids = list(set(grid_ids))
+    if not grid_ids:
+        return {}
+    rows = db.session.execute(
+        select(user_area.c.area_id, func.min(User.id))
+        .join(User, User.id == user_area.c.user_id)
+        .where(
+            user_area.c.area_id.in_(grid_ids),
+            User.role == Role.grid_worker,
+            User.active.is_(True),
+        )
+        .group_by(user_area.c.area_id)
+    )
+    return dict(rows.all())
+
+
+def _insert_ignoring_duplicates(model, rows: list[dict]) -> int:
+    """Insert rows; one that a unique index already holds is skipped, not an error.
+
+    This is what makes planning idempotent even when two processes plan at once.
+    """
+    if not rows:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = db.session.execute(insert(model).on_conflict_do_nothing().returning(model.id), rows)
+    return len(result.all())
+
+
+def sync_schedules(
+    today: date, household_ids: Sequence[int] | None = None, summary: PlanSummary | None = None
+) -> PlanSummary:
+    """Make each household's schedules follow its care level. Does not commit.
+
+    A household that gained a level gets schedules; one whose level changed gets the new
+    cadence (unless an officer adjusted it) and an earlier open visit when the cadence
+    tightened; one with no level left, or closed, has its schedules ended and its open
+    visits cancelled. The registry keeps care levels current.
+    """
+    summary = summary or PlanSummary()
+    stmt = select(Household.id, Household.care_level, Household.active)
+    schedule_stmt = select(CareSchedule)
+    if household_ids is not None:
+        stmt = stmt.where(Household.id.in_(household_ids))
+        schedule_stmt = schedule_stmt.where(CareSchedule.household_id.in_(household_ids))
+    schedules = defaultdict(dict)
+    for schedule in db.session.scalars(schedule_stmt):
+        schedules[schedule.household_id][schedule.kind] = schedule
+
+    ended: list[int] = []
+    tightened: list[CareSchedule] = []
+    new_schedules: list[dict] = []
+    for household_id, care_level, active in db.session.execute(stmt):
+        level = care_level if active else None
+        existing = schedules.get(household_id, {})
+        if level is None:
+            for schedule in existing.values():
+                if schedule.active:
+                    schedule.active = False
+                    ended.append(schedule.id)
+                    summary.schedules_ended += 1
+            continue
+        for kind, cadence in CARE_PLAN[level].items():
+            schedule = existing.get(kind)
+            if schedule is None:
+                new_schedules.append(
+                    {
+                        "household_id": household_id,
+                        "kind": kind,
+                        "interval_days": cadence.interval_days,
+                        "window_days": cadence.window_days,
+                        "adjusted": False,
+                        "active": True,
+                    }
+                )
+                continue
+            changed = not schedule.active
+            schedule.active = True
+            follows_level = not schedule.adjusted
+            if follows_level and schedule.interval_days != cadence.interval_days:
+                if cadence.interval_days < schedule.interval_days:
+                    tightened.append(schedule)
+                schedule.interval_days = cadence.interval_days
+                changed = True
+            if follows_level and schedule.window_days != cadence.window_days:
+                schedule.window_days = cadence.window_days
+                changed = True
+            summary.schedules_updated += changed
+    db.session.flush()
+    summary.schedules_created += _insert_ignoring_duplicates(CareSchedule, new_schedules)
+    if ended:
+        summary.visits_cancelled += _cancel_open_visits(ended)
+    for schedule in tightened:
+        summary.visits_rescheduled += _pull_forward(schedule, today)
+    return summary
+
+
+def _cancel_open_visits(schedule_ids: list[int]) -> int:
+    result = db.session.execute(
+        update(Visit)
+        .where(Visit.schedule_id.in_(schedule_ids), Visit.status == VisitStatus.planned)
+        .values(status=VisitStatus.cancelled, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def _last_completion(schedule_id: int) -> date | None:
+    last = db.session.scalar(
+        select(func.max(Visit.completed_at)).where(
+            Visit.schedule_id == schedule_id, Visit.status == VisitStatus.done
+        )
+    )
+    return utc_to_local_date(last) if last else None
+
+
+def _pull_forward(schedule: CareSchedule, today: date) -> int:
+    """Bring the open visit forward when a schedule's cadence tightened."""
+    visit = db.session.scalar(
+        select(Visit).where(Visit.schedule_id == schedule.id, Visit.status == VisitStatus.planned)
+    )
+    if visit is None:
+        return 0
+    base = _last_completion(schedule.id) or today
+    due = max(min(visit.due_date, base + timedelta(days=schedule.interval_days)), today)
+    if due == visit.due_date:
+        return 0
+    visit.due_date = due
+    visit.window_end = due + timedelta(days=schedule.window_days)
+    return 1
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """The stored (naive UTC) moment at which a local calendar day starts."""
+    start = datetime.combine(day, datetime.min.time(), local_zone())
+    return start.astimezone(UTC).replace(tzinfo=None)
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> int:
+    """Give every active schedule without an open visit its next one. Does not commit.
+
+    The next visit is due one interval after the last one was done, or after the last
+    missed one was due; a not-home attempt is retried the next day inside its window.
+    Idempotent: the partial unique index turns a second insert into a no-op.
+    """
+    open_visit = exists().where(
+        Visit.schedule_id == CareSchedule.id, Visit.status == VisitStatus.planned
+    )
+    stmt = (
+        select(CareSchedule, Household.grid_id)
+        .join(Household, Household.id == CareSchedule.household_id)
+        .where(CareSchedule.active.is_(True), Household.active.is_(True), ~open_visit)
+    )
+    if household_ids is not None:
+        stmt = stmt.where(CareSchedule.household_id.in_(household_ids))
+    pending = db.session.execute(stmt).all()
+    if not pending:
+        return 0
+
+    schedule_ids = [schedule.id for schedule, _ in pending]
+    latest_ids = (
+        select(func.max(Visit.id))
+        .where(Visit.schedule_id.in_(schedule_ids), Visit.status.in_(TERMINAL))
+        .group_by(Visit.schedule_id)
+    )
+    # populate_existing: bulk updates earlier in this transaction left loaded rows stale.
+    latest = select(Visit).where(Visit.id.in_(latest_ids)).execution_options(populate_existing=True)
+    last_by_schedule = {v.schedule_id: v for v in db.session.scalars(latest)}
+    workers = grid_workers(grid_id for _, grid_id in pending)
+
+    rows = []
+    for schedule, grid_id in pending:
+        due, window_end = _next_due(schedule, last_by_schedule.get(schedule.id), today)
+        rows.append(
+            {
+                "household_id": schedule.household_id,
+                "kind": schedule.kind,
+                "schedule_id": schedule.id,
+                "due_date": due,
+                "window_end": window_end,
+                "status": VisitStatus.planned,
+                "worker_id": schedule.worker_id or workers.get(grid_id),
+                "checklist": {},
+                "notes": "",
+            }
+        )
+    return _insert_ignoring_duplicates(Visit, rows)
+
+
+def _next_due(schedule: CareSchedule, last: Visit | None, today: date) -> tuple[date, date]:
+    interval = timedelta(days=schedule.interval_days)
+    window = timedelta(days=schedule.window_days)
+    if last is None or last.status == VisitStatus.cancelled:
+        due = first_due(schedule.household_id, schedule.kind, schedule.interval_days, today)
+        return due, due + window
+    if last.status == VisitStatus.not_home:
+        due = max(utc_to_local_date(last.completed_at) + RETRY_AFTER_NOT_HOME, today)
+        return due, max(last.window_end, due)
+    if last.status == VisitStatus.missed:
+        due = max(last.due_date + interval, today)
+        return due, due + window
+    due = utc_to_local_date(last.completed_at) + interval
+    return due, due + window
+
+
+def generate_visits(today: date) -> PlanSummary:
+    """The nightly plan: follow care levels, then give each schedule its next visit."""
+    summary = sync_schedules(today)
+    summary.visits_created = plan_due_visits(today)
+    db.session.commit()
+    return summary
+
+
+def close_missed(today: date) -> int:
+    """Mark planned visits whose window closed before today as missed (final)."""
+    result = db.session.execute(
+        update(Visit)
+        .where(Visit.status == VisitStatus.planned, Visit.window_end < today)
+        .values(status=VisitStatus.missed, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+@care_level_changed.connect
+def follow_household(household_id: int, on: date) -> PlanSummary:
+    """The registry changed a household's level or closed it: follow at once.
+
+    Runs inside the registry's transaction, which commits it.
+    """
+    summary = sync_schedules(on, [household_id])
+    summary.visits_created = plan_due_visits(on, [household_id])
+    return summary
+
+
+# Logging.
+
+
+@dataclass(frozen=True)
+class Position:
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+
+
+def _validate_position(position: Position | None) -> None:
+    if position is None:
+        return
+    if not geo.valid_point(position.lat, position.lon):
+        raise VisitError(
+            "lat", _l("The position is out of range: latitude −90…90, longitude −180…180.")
+        )
+    if position.accuracy_m is not None and not 0 <= position.accuracy_m <= 100_000:
+        raise VisitError("accuracy_m", _l("The position's accuracy is not plausible."))
+
+
+def checklist_items() -> list[ChecklistItem]:
+    """The active safety-check items, in order."""
+    return list(
+        db.session.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.active.is_(True))
+            .order_by(ChecklistItem.position)
+        )
+    )
+
+
+def _validate_checklist(kind: VisitKind, checklist: dict[str, str] | None) -> dict[str, str]:
+    if kind != VisitKind.safety_check:
+        return {}
+    checklist = checklist or {}
+    codes = {item.code for item in checklist_items()}
+    unknown = set(checklist) - codes
+    if unknown:
+        raise VisitError("checklist", _l("The checklist has items this form does not know."))
+    missing = codes - set(checklist)
+    if missing:
+        raise VisitError("checklist", _l("Every checklist item needs an answer."))
+    allowed = {r.value for r in CheckResult}
+    if any(value not in allowed for value in checklist.values()):
+        raise VisitError("checklist", _l("Answer each item with pass, fail or not applicable."))
+    return dict(checklist)
+
+
+def log_visit(
+    actor: Actor,
+    household: Household,
+    *,
+    kind: VisitKind,
+    client_uuid: str,
+    outcome: Outcome | None,
+    method: VisitMethod = VisitMethod.in_person,
+    not_home: bool = False,
+    notes: str = "",
+    checklist: dict[str, str] | None = None,
+    position: Position | None = None,
+    completed_at: datetime | None = None,
+    visit_id: int | None = None,
+) -> Visit:
+    """Record a visit or safety check at a household, completing its open task if it has one.
+
+    A form sent twice (same `client_uuid`) returns the visit stored the first time.
+    """
+    already = _visit_by_uuid(client_uuid)
+    if already is not None:
+        return already
+    now = utcnow()
+    completed_at = completed_at or now
+    if completed_at > now + timedelta(minutes=5):
+        raise VisitError("completed_at", _l("A visit cannot be logged in the future."))
+    _validate_position(position)
+    if not not_home and outcome is None:
+        raise VisitError("outcome", _l("Choose how the visit went."))
+    checklist = {} if not_home else _validate_checklist(kind, checklist)
+    if not_home:
+        method = VisitMethod.in_person
+
+    home = (household.lat, household.lon) if household.lat is not None else None
+    phone = (position.lat, position.lon) if position else None
+    radius = float(current_app.config["GRIDCARE_CHECKIN_RADIUS_M"])
+    distance, verdict = geo.check_in_verdict(
+        phone, position.accuracy_m if position else None, home, radius
+    )
+    values = {
+        "status": VisitStatus.not_home if not_home else VisitStatus.done,
+        "completed_by_id": actor.user_id,
+        "completed_at": completed_at,
+        "method": method,
+        "outcome": None if not_home else outcome,
+        "checklist": checklist,
+        "notes": notes.strip(),
+        "lat": position.lat if position else None,
+        "lon": position.lon if position else None,
+        "accuracy_m": position.accuracy_m if position else None,
+        "distance_m": distance,
+        "location_verdict": LocationVerdict(verdict.value),
+        "client_uuid": client_uuid,
+        "updated_at": now,
+    }
+    task = _task_to_complete(household, kind, visit_id)
+    try:
+        if task is not None:
+            # Only a still-planned task is completed: two phones cannot both complete it.
+            done = db.session.execute(
+                update(Visit)
+                .where(Visit.id == task.id, Visit.status == VisitStatus.planned)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not done:
+                db.session.rollback()
+                return _visit_by_uuid(client_uuid) or _refuse_closed(task.id)
+            visit_id, schedule_id = task.id, task.schedule_id
+            db.session.expire(task)
+        else:
+            visit = Visit(
+                household_id=household.id,
+                kind=kind,
+                due_date=utc_to_local_date(completed_at),
+                window_end=utc_to_local_date(completed_at),
+                worker_id=actor.user_id,
+                created_by_id=actor.user_id,
+                **values,
+            )
+            db.session.add(visit)
+            db.session.flush()
+            visit_id, schedule_id = visit.id, None
+        actor.audit(
+            "log", "visit", visit_id, [k for k, v in values.items() if v not in (None, "", {})]
+        )
+        if schedule_id is not None:
+            plan_due_visits(utc_to_local_date(now), [household.id])
+        db.session.commit()
+    except IntegrityError:
+        # The same form, sent twice at the same moment: the other request stored it.
+        db.session.rollback()
+        existing = _visit_by_uuid(client_uuid)
+        if existing is None:
+            raise
+        return existing
+    return db.session.get(Visit, visit_id)
+
+
+def _visit_by_uuid(client_uuid: str) -> Visit | None:
+    return db.session.scalar(select(Visit).where(Visit.client_uuid == client_uuid))
+
+
+def _refuse_closed(visit_id: int):
+    status = db.session.scalar(select(Visit.status).where(Visit.id == visit_id))
+    raise VisitError(
+        "visit",
+        _l("This task is already closed (%(status)s); nothing was stored.", status=status.label),
+    )
+
+
+def _task_to_complete(household: Household, kind: VisitKind, visit_id: int | None) -> Visit | None:
+    if visit_id is not None:
+        task = db.session.scalar(
+            select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id)
+        )
+        if task is None:
+            raise VisitError("visit", _l("This task does not belong to this household."))
+        if task.status != VisitStatus.planned:
+            _refuse_closed(task.id)
+        if task.kind != kind:
+            raise VisitError("kind", _l("This task is of another kind."))
+        return task
+    return db.session.scalar(
+        select(Visit)
+        .where(
+            Visit.household_id == household.id,
+            Visit.kind == kind,
+            Visit.status == VisitStatus.planned,
+        )
+        .order_by(Visit.due_date, Visit.id)
+        .limit(1)
+    )
+
+
+# Officers' work: one-off checks, campaigns, reassignment, schedule adjustments.
+
+
+def _households_in_scope(scope: Scope, household_ids: Sequence[int]) -> list[Household]:
+    stmt = (
+        select(Household)
+        .join(Area, Area.id == Household.grid_id)
+        .where(Household.id.in_(household_ids), Household.active.is_(True), scope.filter(Area.path))
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _check_worker(scope: Scope, worker_id: int | None) -> None:
+    if worker_id is None:
+        return
+    if worker_id not in {w.id for w in workers_in_scope(scope)}:
+        raise VisitError("worker_id", _l("Choose a grid worker of your areas."))
+
+
+def assign_checks(
+    actor: Actor,
+    household_ids: Sequence[int],
+    *,
+    kind: VisitKind,
+    due_date: date,
+    today: date,
+    worker_id: int | None = None,
+    window_days: int = 0,
+) -> list[Visit]:
+    """One-off tasks for chosen households, each for its grid's worker unless one is named."""
+    if due_date < today:
+        raise VisitError("due_date", _l("The due date has passed."))
+    households = _households_in_scope(actor.scope, household_ids)
+    if len(households) != len(set(household_ids)) or not households:
+        raise VisitError("household_ids", _l("Choose households of your areas."))
+    _check_worker(actor.scope, worker_id)
+    workers = grid_workers(h.grid_id for h in households)
+    visits = [
+        Visit(
+            household_id=h.id,
+            kind=kind,
+            due_date=due_date,
+            window_end=due_date + timedelta(days=window_days),
+            worker_id=worker_id or workers.get(h.grid_id),
+            created_by_id=actor.user_id,
+        )
+        for h in households
+    ]
+    db.session.add_all(visits)
+    db.session.flush()
+    for visit in visits:
+        actor.audit("assign", "visit", visit.id, ["kind", "due_date", "worker_id"])
+    db.session.commit()
+    return visits
+
+
+def campaign_households(area: Area, care_levels: Sequence[int], flags: Sequence[str]):
+    """The query for a campaign's target: active households under `area` matching the filter."""
+    grid = Area
+    stmt = (
+        select(Household.id, Household.grid_id)
+        .join(grid, grid.id == Household.grid_id)
+        .where(Household.active.is_(True), grid.path.startswith(area.path))
+    )
+    if care_levels:
+        stmt = stmt.where(Household.care_level.in_(care_levels))
+    else:
+        stmt = stmt.where(Household.care_level.is_not(None))
+    conditions = []
+    for flag in flags:
+        resident = and_(
+            Resident.household_id == Household.id, Resident.status == ResidentStatus.active
+        )
+        if flag == "disabled":
+            conditions.append(exists().where(resident, Resident.disability_category.is_not(None)))
+        elif flag in ("lives_alone", "empty_nest"):
+            conditions.append(exists().where(resident, getattr(Resident, flag).is_(True)))
+    if conditions:
+        stmt = stmt.where(or_(*conditions))
+    return stmt
+
+
+def create_campaign(
+    actor: Actor,
+    *,
+    name: str,
+    kind: VisitKind,
+    area: Area,
+    care_levels: Sequence[int],
+    flags: Sequence[str],
+    due_date: date,
+    today: date,
+) -> tuple[Campaign, int]:
+    """Start a campaign and give every matching household one task, due by `due_date`."""
+    if not actor.scope.covers(area.path):
+        raise VisitError("area_id", _l("Choose an area of yours."))
+    if due_date < today:
+        raise VisitError("due_date", _l("The due date has passed."))
+    if any(flag not in FLAGS for flag in flags) or any(
+        level not in CARE_PLAN for level in care_levels
+    ):
+        raise VisitError("care_levels", _l("Unknown filter."))
+    campaign = Campaign(
+        name=name.strip(),
+        kind=kind,
+        area_id=area.id,
+        care_levels=sorted(care_levels),
+        flags=sorted(flags),
+        due_date=due_date,
+        created_by_id=actor.user_id,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    created = _fill_campaign(campaign, area)
+    actor.audit("create", "campaign", campaign.id, ["name", "kind", "area_id", "due_date"])
+    db.session.commit()
+    return campaign, created
+
+
+def _fill_campaign(campaign: Campaign, area: Area) -> int:
+    targets = db.session.execute(
+        campaign_households(area, campaign.care_levels, campaign.flags)
+    ).all()
+    workers = grid_workers(grid_id for _, grid_id in targets)
+    rows = [
+        {
+            "household_id": household_id,
+            "kind": campaign.kind,
+            "campaign_id": campaign.id,
+            "due_date": campaign.due_date,
+            "window_end": campaign.due_date,
+            "status": VisitStatus.planned,
+            "worker_id": workers.get(grid_id),
+            "created_by_id": campaign.created_by_id,
+            "checklist": {},
+            "notes": "",
+        }
+        for household_id, grid_id in targets
+    ]
+    return _insert_ignoring_duplicates(Visit, rows)
+
+
+def refresh_campaign(actor: Actor, campaign: Campaign) -> int:
+    """Add tasks for households that match the campaign since it started; never a second one."""
+    created = _fill_campaign(campaign, campaign.area)
+    if created:
+        actor.audit("update", "campaign", campaign.id, ["visits"])
+    db.session.commit()
+    return created
+
+
+def reassign_visits(actor: Actor, visit_ids: Sequence[int], worker_id: int) -> int:
+    """Hand planned tasks in the caller's areas to another worker of those areas."""
+    _check_worker(actor.scope, worker_id)
+    visits = list(
+        db.session.scalars(
+            select(Visit)
+            .join(Household, Household.id == Visit.household_id)
+            .join(Area, Area.id == Household.grid_id)
+            .where(
+                Visit.id.in_(visit_ids),
+                Visit.status == VisitStatus.planned,
+                actor.scope.filter(Area.path),
+            )
+        )
+    )
+    for visit in visits:
+        visit.worker_id = worker_id
+        actor.audit("reassign", "visit", visit.id, ["worker_id"])
+    db.session.commit()
+    return len(visits)
+
+
+def adjust_schedule(
+    actor: Actor,
+    schedule: CareSchedule,
+    *,
+    interval_days: int,
+    window_days: int,
+    worker_id: int | None,
+    today: date,
+) -> CareSchedule:
+    """An officer's cadence or assignee for one schedule; it now survives care-level changes."""
+    if not 1 <= interval_days <= 366:
+        raise VisitError("interval_days", _l("The interval is 1 to 366 days."))
+    if not 0 <= window_days < interval_days:
+        raise VisitError("window_days", _l("The window must be shorter than the interval."))
+    _check_worker(actor.scope, worker_id)
+    tighter = interval_days < schedule.interval_days
+    schedule.interval_days, schedule.window_days = interval_days, window_days
+    schedule.worker_id = worker_id
+    schedule.adjusted = True
+    db.session.flush()
+    if tighter:
+        _pull_forward(schedule, today)
+    grid_id = db.session.scalar(
+        select(Household.grid_id).where(Household.id == schedule.household_id)
+    )
+    db.session.execute(
+        update(Visit)
+        .where(Visit.schedule_id == schedule.id, Visit.status == VisitStatus.planned)
+        .values(worker_id=worker_id or grid_workers([grid_id]).get(grid_id))
+        .execution_options(synchronize_session=False)
+    )
+    actor.audit(
+        "update", "care_schedule", schedule.id, ["interval_days", "window_days", "worker_id"]
+    )
+    db.session.commit()
+    return schedule
+
+
+# Reading.
+
+
+def workers_in_scope(scope: Scope) -> list[User]:
+    """Active grid workers assigned to any area in scope."""
+    stmt = (
+        select(User)
+        .join(user_area, user_area.c.user_id == User.id)
+        .join(Area, Area.id == user_area.c.area_id)
+        .where(User.role == Role.grid_worker, User.active.is_(True), scope.filter(Area.path))
+        .distinct()
+        .order_by(User.username)
+    )
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class DayRow:
+    visit: Visit
+    household: Household
+    days_overdue: int
+
+
+@dataclass
+class WorkerDay:
+    overdue: list[DayRow] = field(default_factory=list)
+    today: list[DayRow] = field(default_factory=list)
+    upcoming: list[DayRow] = field(default_factory=list)
+    walking_order: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.upcoming)
+
+
+def worker_day(
+    worker_id: int, today: date, start: geo.Point | None = None, days_ahead: int = 7
+) -> WorkerDay:
+    """A worker's list: overdue first, then due today, then the coming days.
+
+    Overdue and today's tasks are in walking order from `start` when the phone shared
+    its position and the homes have coordinates; otherwise by address.
+    """
+    stmt = (
+        select(Visit, Household)
+        .join(Household, Household.id == Visit.household_id)
+        .where(
+            Visit.worker_id == worker_id,
+            Visit.status == VisitStatus.planned,
+            Visit.due_date <= today + timedelta(days=days_ahead),
+            Household.active.is_(True),
+        )
+        .order_by(
+            Visit.due_date, Household.address, Household.building, Household.unit, Household.room
+        )
+    )
+    day = WorkerDay()
+    for visit, household in db.session.execute(stmt):
+        row = DayRow(visit, household, visit.days_overdue(today))
+        if visit.due_date < today:
+            day.overdue.append(row)
+        elif visit.due_date == today:
+            day.today.append(row)
+        else:
+            day.upcoming.append(row)
+    day.overdue.sort(key=lambda r: (-r.days_overdue, r.household.full_address))
+    if start is not None:
+        for name in ("overdue", "today"):
+            rows = getattr(day, name)
+            placed = [r for r in rows if r.household.lat is not None]
+            if len(placed) > 1 or (placed and start):
+                order = geo.walking_order(
+                    start, [(r.household.lat, r.household.lon) for r in placed]
+                )
+                unplaced = [r for r in rows if r.household.lat is None]
+                setattr(day, name, [placed[i] for i in order] + unplaced)
+                day.walking_order = True
+    return day
+
+
+def household_visits(household_id: int, limit: int = 30) -> tuple[list[Visit], list[Visit]]:
+    """A household's open tasks (soonest first) and its latest completed ones."""
+    planned = list(
+        db.session.scalars(
+            select(Visit)
+            .where(Visit.household_id == household_id, Visit.status == VisitStatus.planned)
+            .options(selectinload(Visit.worker), selectinload(Visit.campaign))
+            .order_by(Visit.due_date)
+        )
+    )
+    history = list(
+        db.session.scalars(
+            select(Visit)
+            .where(Visit.household_id == household_id, Visit.status != VisitStatus.planned)
+            .options(selectinload(Visit.completed_by))
+            .order_by(func.coalesce(Visit.completed_at, Visit.updated_at).desc(), Visit.id.desc())
+            .limit(limit)
+        )
+    )
+    return planned, history
+
+
+def schedules_for(household_id: int) -> list[CareSchedule]:
+    """The household's schedules, home visit first."""
+    return list(
+        db.session.scalars(
+            select(CareSchedule)
+            .where(CareSchedule.household_id == household_id)
+            .order_by(CareSchedule.kind)
+        )
+    )
+
+
+@dataclass
+class Workload:
+    worker: User
+    planned: int = 0
+    overdue: int = 0
+    done_this_week: int = 0
+    far_check_ins: int = 0
+
+
+def workload(scope: Scope, today: date) -> list[Workload]:
+    """Per worker of the caller's areas: open and overdue tasks, this week's work, far check-ins.
+
+    Two grouped queries over ix_visit_worker_status_due and ix_visit_completed_at.
+    """
+    rows = {w.id: Workload(w) for w in workers_in_scope(scope)}
+    if not rows:
+        return []
+    week_start = today - timedelta(days=today.weekday())
+    week_start_utc = local_midnight_utc(week_start)
+    open_counts = db.session.execute(
+        select(
+            Visit.worker_id,
+            func.count(Visit.id),
+            _count_if(Visit.due_date < today),
+        )
+        .where(Visit.worker_id.in_(rows), Visit.status == VisitStatus.planned)
+        .group_by(Visit.worker_id)
+    )
+    for worker_id, planned, overdue in open_counts:
+        rows[worker_id].planned, rows[worker_id].overdue = planned, overdue or 0
+    done_counts = db.session.execute(
+        select(
+            Visit.completed_by_id,
+            func.count(Visit.id),
+            _count_if(Visit.location_verdict == LocationVerdict.far),
+        )
+        .where(
+            Visit.completed_by_id.in_(rows),
+            Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
+            Visit.completed_at >= week_start_utc,
+        )
+        .group_by(Visit.completed_by_id)
+    )
+    for worker_id, done, far in done_counts:
+        rows[worker_id].done_this_week, rows[worker_id].far_check_ins = done, far or 0
+    return list(rows.values())
+
+
+def overdue_visits(
+    scope: Scope, today: date, worker_id: int | None = None, limit: int = 200
+) -> list[tuple[Visit, Household]]:
+    """Planned tasks past their due date in the caller's areas, most overdue first."""
+    stmt = (
+        select(Visit, Household)
+        .join(Household, Household.id == Visit.household_id)
+        .join(Area, Area.id == Household.grid_id)
+        .where(Visit.status == VisitStatus.planned, Visit.due_date < today, scope.filter(Area.path))
+        .options(selectinload(Visit.worker))
+        .order_by(Visit.due_date, Visit.id)
+        .limit(limit)
+    )
+    if worker_id is not None:
+        stmt = stmt.where(Visit.worker_id == worker_id)
+    return [(visit, household) for visit, household in db.session.execute(stmt)]
+
+
+def campaigns_in_scope(scope: Scope) -> list[tuple[Campaign, int, int]]:
+    """Campaigns of the caller's areas with their task and done counts, newest first."""
+    stmt = (
+        select(
+            Campaign,
+            func.count(Visit.id),
+            _count_if(Visit.status == VisitStatus.done),
+        )
+        .join(Area, Area.id == Campaign.area_id)
+        .outerjoin(Visit, Visit.campaign_id == Campaign.id)
+        .where(scope.filter(Area.path))
+        .group_by(Campaign.id)
+        .order_by(Campaign.id.desc())
+    )
+    return [(c, total, done or 0) for c, total, done in db.session.execute(stmt)]
+
+
+def households_for_assignment(scope: Scope, grid_id: int) -> list[Household]:
+    """Active households of one grid in scope, by address, for choosing whom to assign."""
+    stmt = (
+        select(Household)
+        .join(Area, Area.id == Household.grid_id)
+        .where(Household.grid_id == grid_id, Household.active.is_(True), scope.filter(Area.path))
+        .order_by(Household.address, Household.building, Household.unit, Household.room)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def grids_in_scope(scope: Scope) -> list[Area]:
+    """Grids the caller may assign work in."""
+    stmt = (
+        select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path)).order_by(Area.path)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,299 @@
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from gridcare.accounts.access import current_actor, require
+from gridcare.accounts.models import Permission
+from gridcare.areas.scope import get_in_scope_or_404
+from gridcare.areas.services import areas_in_scope
+from gridcare.clock import local_to_utc, today
+from gridcare.registry.models import Household
+from gridcare.visits import services
+from gridcare.visits.forms import (
+    AssignForm,
+    CampaignForm,
+    QuickLogForm,
+    ReassignForm,
+    ScheduleForm,
+    log_form_for,
+)
+from gridcare.visits.models import Campaign, CareSchedule, Outcome, VisitKind, VisitMethod
+
+bp = Blueprint("visits", __name__)
+
+
+def _position(form) -> services.Position | None:
+    if form.lat.data is None or form.lon.data is None:
+        return None
+    return services.Position(form.lat.data, form.lon.data, form.accuracy.data)
+
+
+def _start_point():
+    lat = request.args.get("lat", type=float)
+    lon = request.args.get("lon", type=float)
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return (lat, lon)
+
+
+@bp.route("/today")
+@require(Permission.log_visits)
+def today_list():
+    start = _start_point()
+    day = services.worker_day(current_actor().user_id, today(), start)
+    return render_template(
+        "visits/today.html", day=day, start=start, quick_form=QuickLogForm, today=today()
+    )
+
+
+@bp.route("/household/<int:household_id>/quick", methods=["POST"])
+@require(Permission.log_visits)
+def quick_log(household_id: int):
+    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    form = QuickLogForm()
+    if not form.validate_on_submit() or not form.visit_id.data.isdigit():
+        flash(
+            _("The visit could not be logged: the form was incomplete. Please try again."), "error"
+        )
+        return redirect(url_for("visits.today_list"))
+    try:
+        visit = services.log_visit(
+            current_actor(),
+            household,
+            kind=VisitKind.home_visit,
+            client_uuid=form.client_uuid.data,
+            outcome=Outcome.well,
+            method=VisitMethod.in_person,
+            position=_position(form),
+            visit_id=int(form.visit_id.data),
+        )
+    except services.VisitError as exc:
+        flash(str(exc.message), "error")
+    else:
+        flash(
+            _("Visit to %(address)s logged: all well.", address=household.full_address), "success"
+        )
+        return redirect(url_for("visits.today_list", done=visit.id))
+    return redirect(url_for("visits.today_list"))
+
+
+@bp.route("/household/<int:household_id>/log", methods=["GET", "POST"])
+@require(Permission.log_visits)
+def log(household_id: int):
+    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    requested = request.values.get("kind", "")
+    kind = VisitKind(requested) if requested in VisitKind.__members__ else VisitKind.home_visit
+    items = services.checklist_items() if kind == VisitKind.safety_check else []
+    form = log_form_for(kind, items, str(get_locale()))(kind=kind.value)
+    if request.method == "GET":
+        form.visit_id.data = request.args.get("visit", "")
+    if form.validate_on_submit():
+        not_home = form.outcome.data == "not_home"
+        try:
+            services.log_visit(
+                current_actor(),
+                household,
+                kind=kind,
+                client_uuid=form.client_uuid.data,
+                outcome=None if not_home else Outcome(form.outcome.data),
+                method=VisitMethod(form.method.data),
+                not_home=not_home,
+                notes=form.notes.data or "",
+                checklist={
+                    item.code: getattr(form, f"check_{item.code}").data
+                    for item in items
+                    if getattr(form, f"check_{item.code}").data
+                },
+                position=_position(form),
+                completed_at=local_to_utc(form.completed_at.data)
+                if form.completed_at.data
+                else None,
+                visit_id=int(form.visit_id.data) if (form.visit_id.data or "").isdigit() else None,
+            )
+        except services.VisitError as exc:
+            target = getattr(form, exc.field, None)
+            if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
+                target.errors.append(str(exc.message))
+            else:
+                form.form_errors.append(str(exc.message))
+        else:
+            flash(
+                _(
+                    "%(kind)s at %(address)s logged.",
+                    kind=kind.label,
+                    address=household.full_address,
+                ),
+                "success",
+            )
+            return redirect(url_for("visits.household", household_id=household.id))
+    return render_template(
+        "visits/log.html", form=form, household=household, kind=kind, items=items
+    )
+
+
+@bp.route("/household/<int:household_id>")
+@require(Permission.view_registry)
+def household(household_id: int):
+    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    planned, history = services.household_visits(household.id)
+    return render_template(
+        "visits/household.html",
+        household=household,
+        planned=planned,
+        history=history,
+        schedules=services.schedules_for(household.id),
+        today=today(),
+    )
+
+
+# Officers.
+
+
+def _worker_choices():
+    return [(w.id, w.display_name) for w in services.workers_in_scope(current_actor().scope)]
+
+
+@bp.route("/workload")
+@require(Permission.assign_visits)
+def workload():
+    scope = current_actor().scope
+    overdue = services.overdue_visits(scope, today(), request.args.get("worker", type=int))
+    form = ReassignForm(visits=[(v.id, str(v.id)) for v, _h in overdue], workers=_worker_choices())
+    return render_template(
+        "visits/workload.html",
+        rows=services.workload(scope, today()),
+        overdue=overdue,
+        form=form,
+        today=today(),
+    )
+
+
+@bp.route("/reassign", methods=["POST"])
+@require(Permission.assign_visits)
+def reassign():
+    overdue = services.overdue_visits(current_actor().scope, today())
+    form = ReassignForm(visits=[(v.id, str(v.id)) for v, _h in overdue], workers=_worker_choices())
+    if form.validate_on_submit() and form.visit_ids.data:
+        try:
+            moved = services.reassign_visits(
+                current_actor(), form.visit_ids.data, form.worker_id.data
+            )
+        except services.VisitError as exc:
+            flash(str(exc.message), "error")
+        else:
+            flash(_("%(n)d tasks reassigned.", n=moved), "success")
+    else:
+        flash(_("Choose the tasks and the worker to give them to."), "error")
+    return redirect(url_for("visits.workload"))
+
+
+@bp.route("/assign", methods=["GET", "POST"])
+@require(Permission.assign_visits)
+def assign():
+    scope = current_actor().scope
+    grids = services.grids_in_scope(scope)
+    grid_id = request.values.get("grid", type=int) or (grids[0].id if grids else None)
+    households = services.households_for_assignment(scope, grid_id) if grid_id else []
+    form = AssignForm(
+        households=[(h.id, h.full_address) for h in households], workers=_worker_choices()
+    )
+    if request.method == "GET":
+        form.due_date.data = today() + timedelta(days=7)
+    if form.validate_on_submit():
+        if not form.household_ids.data:
+            form.household_ids.errors.append(_("Choose at least one household."))
+        else:
+            try:
+                visits = services.assign_checks(
+                    current_actor(),
+                    form.household_ids.data,
+                    kind=VisitKind(form.kind.data),
+                    due_date=form.due_date.data,
+                    today=today(),
+                    worker_id=form.worker_id.data or None,
+                )
+            except services.VisitError as exc:
+                getattr(form, exc.field).errors.append(str(exc.message))
+            else:
+                flash(_("%(n)d tasks assigned.", n=len(visits)), "success")
+                return redirect(url_for("visits.workload"))
+    return render_template(
+        "visits/assign.html", form=form, grids=grids, grid_id=grid_id, households=households
+    )
+
+
+@bp.route("/campaigns")
+@require(Permission.assign_visits)
+def campaigns():
+    return render_template(
+        "visits/campaigns.html", campaigns=services.campaigns_in_scope(current_actor().scope)
+    )
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@require(Permission.assign_visits)
+def create_campaign():
+    from gridcare.areas.models import Area
+
+    scope = current_actor().scope
+    form = CampaignForm(areas=[(a.id, f"{'· ' * a.depth}{a.name}") for a in areas_in_scope(scope)])
+    if request.method == "GET":
+        form.due_date.data = today() + timedelta(days=14)
+    if form.validate_on_submit():
+        area = get_in_scope_or_404(Area, form.area_id.data, scope)
+        try:
+            campaign, created = services.create_campaign(
+                current_actor(),
+                name=form.name.data,
+                kind=VisitKind(form.kind.data),
+                area=area,
+                care_levels=form.care_levels.data or [],
+                flags=form.flags.data or [],
+                due_date=form.due_date.data,
+                today=today(),
+            )
+        except services.VisitError as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            flash(
+                _("Campaign %(name)s started: %(n)d tasks.", name=campaign.name, n=created),
+                "success",
+            )
+            return redirect(url_for("visits.campaigns"))
+    return render_template("visits/campaign_form.html", form=form)
+
+
+@bp.route("/campaigns/<int:campaign_id>/refresh", methods=["POST"])
+@require(Permission.assign_visits)
+def refresh_campaign(campaign_id: int):
+    campaign = get_in_scope_or_404(Campaign, campaign_id, current_actor().scope)
+    created = services.refresh_campaign(current_actor(), campaign)
+    flash(_("%(n)d new tasks added to the campaign.", n=created), "success")
+    return redirect(url_for("visits.campaigns"))
+
+
+@bp.route("/schedules/<int:schedule_id>", methods=["GET", "POST"])
+@require(Permission.assign_visits)
+def schedule(schedule_id: int):
+    schedule = get_in_scope_or_404(CareSchedule, schedule_id, current_actor().scope)
+    form = ScheduleForm(obj=schedule, workers=_worker_choices())
+    if request.method == "GET":
+        form.worker_id.data = schedule.worker_id or 0
+    if form.validate_on_submit():
+        try:
+            services.adjust_schedule(
+                current_actor(),
+                schedule,
+                interval_days=form.interval_days.data,
+                window_days=form.window_days.data,
+                worker_id=form.worker_id.data or None,
+                today=today(),
+            )
+        except services.VisitError as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            flash(_("Schedule saved."), "success")
+            return redirect(url_for("visits.household", household_id=schedule.household_id))
+    return render_template("visits/schedule.html", form=form, schedule=schedule)

@@ -1,0 +1,66 @@
+import itertools
+import random
+
+import pytest
+
+from gridcare import geo
+
+START = (39.7700, 98.2900)
+
+
+def test_distance_is_geodesic_in_metres():
+    # 0.001 degrees of latitude is about 111 m.
+    assert geo.distance_m((39.770, 98.29), (39.771, 98.29)) == pytest.approx(111, abs=1)
+
+
+def test_walking_order_visits_points_along_a_street_in_order():
+    street = [(39.7700 + 0.0005 * i, 98.2900) for i in range(1, 8)]
+    shuffled = [street[i] for i in (4, 0, 6, 2, 1, 5, 3)]
+    order = geo.walking_order(START, shuffled)
+    assert [shuffled[i] for i in order] == street
+
+
+def test_walking_order_is_a_permutation_and_never_worse_than_nearest_neighbour():
+    rng = random.Random(7)
+    points = [
+        (39.77 + rng.uniform(-0.005, 0.005), 98.29 + rng.uniform(-0.005, 0.005)) for _ in range(25)
+    ]
+    order = geo.walking_order(START, points)
+    assert sorted(order) == list(range(25))
+    route = geo.route_length_m(START, [points[i] for i in order])
+    # Plain nearest neighbour, for comparison.
+    left, here, greedy = set(range(25)), START, []
+    while left:
+        nearest = min(left, key=lambda j: geo.distance_m(here, points[j]))
+        greedy.append(nearest)
+        left.remove(nearest)
+        here = points[nearest]
+    assert route <= geo.route_length_m(START, [points[i] for i in greedy]) + 1e-6
+
+
+def test_walking_order_is_optimal_on_small_sets():
+    rng = random.Random(3)
+    points = [
+        (39.77 + rng.uniform(-0.003, 0.003), 98.29 + rng.uniform(-0.003, 0.003)) for _ in range(6)
+    ]
+    best = min(
+        geo.route_length_m(START, [points[i] for i in perm])
+        for perm in itertools.permutations(range(6))
+    )
+    order = geo.walking_order(START, points)
+    assert geo.route_length_m(START, [points[i] for i in order]) <= best * 1.05
+
+
+def test_check_in_verdicts():
+    home = (39.77, 98.29)
+    assert geo.check_in_verdict(None, None, home, 150) == (None, geo.Verdict.unknown)
+    assert geo.check_in_verdict((39.77, 98.29), 5, None, 150) == (None, geo.Verdict.unknown)
+    distance, verdict = geo.check_in_verdict((39.7705, 98.29), 10, home, 150)
+    assert verdict == geo.Verdict.near and 50 < distance < 60
+    # A vague fix widens the radius, but only so far.
+    assert geo.check_in_verdict((39.7760, 98.29), 5000, home, 150)[1] == geo.Verdict.far
+
+
+def test_geocoding_is_off_unless_configured(app):
+    with app.app_context():
+        assert geo.geocode("甘肃省嘉峪关市新华路1号") is None

@@ -1,0 +1,292 @@
+"""The worker's day and the officers' pages, through the test client."""
+
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gridcare.clock import today
+from gridcare.extensions import db
+from gridcare.visits import services
+from gridcare.visits.models import Campaign, LocationVerdict, Visit, VisitKind, VisitStatus
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def city(make):
+    tree = make.tree()
+    worker = make.user("grid_worker", areas=[tree["grid1"]], full_name="李网格")
+    other_worker = make.user("grid_worker", areas=[tree["grid3"]])
+    officer = make.user("officer", areas=[tree["community1"]])
+    mine = make.household(tree["grid1"], address="新华路1号", lat=39.7700, lon=98.2900)
+    make.resident(mine, name="王桂兰", birth_date=date(1938, 3, 1), lives_alone=True)
+    theirs = make.household(tree["grid3"], address="五一路9号")
+    make.resident(theirs, name="赵大爷", birth_date=date(1941, 3, 1), lives_alone=True)
+    services.generate_visits(today())
+    for visit in db.session.scalars(select(Visit)):
+        visit.due_date = visit.window_end = today()  # everything due today, for the list
+        visit.window_end = today() + timedelta(days=3)
+    db.session.commit()
+    return {
+        "tree": tree,
+        "worker": worker,
+        "other": other_worker,
+        "officer": officer,
+        "mine": mine,
+        "theirs": theirs,
+    }
+
+
+def planned_home_visit(household):
+    return db.session.scalar(
+        select(Visit).where(
+            Visit.household_id == household.id,
+            Visit.kind == VisitKind.home_visit,
+            Visit.status == VisitStatus.planned,
+        )
+    )
+
+
+def test_worker_lands_on_todays_list_with_address_residents_and_task(city, client, login):
+    login(city["worker"])
+    page = client.get("/", follow_redirects=True, headers=EN)
+    html = page.get_data(as_text=True)
+    assert page.request.path == "/visits/today"
+    assert "新华路1号" in html
+    assert "王桂兰" in html
+    assert "Home visit" in html and "Safety check" in html
+    assert "五一路9号" not in html  # another grid's household
+
+
+def test_overdue_tasks_come_first_with_days_overdue(city, client, login):
+    task = planned_home_visit(city["mine"])
+    task.due_date = today() - timedelta(days=3)
+    db.session.commit()
+    login(city["worker"])
+    html = client.get("/visits/today", headers=EN).get_data(as_text=True)
+    assert html.index("Overdue") < html.index("Due today")
+    assert "3 days overdue" in html
+
+
+def test_routine_visit_is_one_tap_from_the_list_and_a_resend_stores_nothing_new(
+    city, client, login
+):
+    login(city["worker"])
+    html = client.get("/visits/today", headers=EN).get_data(as_text=True)
+    task = planned_home_visit(city["mine"])
+    # The list's "All well" button is a form: its one tap posts what the page rendered.
+    form = re.search(
+        r'<form method="post" action="(/visits/household/\d+/quick)"(.*?)</form>', html, re.S
+    )
+    token = re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', form.group(2)).group(1)
+    data = {
+        "client_uuid": token,
+        "visit_id": str(task.id),
+        "lat": "39.7701",
+        "lon": "98.2901",
+        "accuracy": "12",
+    }
+    first = client.post(form.group(1), data=data, headers=EN)
+    again = client.post(form.group(1), data=data, headers=EN)  # the phone resends
+    assert first.status_code == again.status_code == 302
+    db.session.expire_all()
+    done = db.session.scalars(select(Visit).where(Visit.status == VisitStatus.done)).all()
+    assert [v.id for v in done] == [task.id]
+    assert done[0].location_verdict == LocationVerdict.near
+    assert done[0].completed_by_id == city["worker"].id
+
+
+def test_walking_order_from_the_phones_position(city, client, login, make):
+    far = make.household(city["tree"]["grid1"], address="新华路99号", lat=39.7800, lon=98.2900)
+    make.resident(far, birth_date=date(1939, 1, 1), lives_alone=True)
+    near = make.household(city["tree"]["grid1"], address="新华路50号", lat=39.7752, lon=98.2900)
+    make.resident(near, birth_date=date(1939, 1, 1), lives_alone=True)
+    services.generate_visits(today())
+    for visit in db.session.scalars(select(Visit).where(Visit.status == VisitStatus.planned)):
+        visit.due_date = today()
+        visit.window_end = today() + timedelta(days=3)
+    db.session.commit()
+    login(city["worker"])
+    html = client.get("/visits/today?lat=39.7810&lon=98.2900", headers=EN).get_data(as_text=True)
+    assert "In walking order" in html
+    assert html.index("新华路99号") < html.index("新华路50号") < html.index("新华路1号")
+    by_address = client.get("/visits/today", headers=EN).get_data(as_text=True)
+    assert by_address.index("新华路1号") < by_address.index("新华路50号")
+
+
+def test_visit_for_a_household_outside_scope_is_404(city, client, login):
+    login(city["worker"])
+    theirs = city["theirs"]
+    assert client.get(f"/visits/household/{theirs.id}").status_code == 404
+    assert client.get(f"/visits/household/{theirs.id}/log").status_code == 404
+    response = client.post(
+        f"/visits/household/{theirs.id}/log",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "home_visit",
+            "outcome": "well",
+            "method": "in_person",
+        },
+    )
+    assert response.status_code == 404
+    assert db.session.scalar(select(func.count()).where(Visit.status == VisitStatus.done)) == 0
+
+
+def test_safety_check_form_keeps_failed_items(city, client, login):
+    login(city["worker"])
+    household = city["mine"]
+    page = client.get(f"/visits/household/{household.id}/log?kind=safety_check", headers=EN)
+    assert "Gas hose sound" in page.get_data(as_text=True)
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "safety_check",
+        "outcome": "concerns",
+        "method": "in_person",
+        "notes": "燃气软管老化",
+    }
+    for item in services.checklist_items():
+        data[f"check_{item.code}"] = "pass"
+    data["check_gas_hose"] = "fail"
+    response = client.post(f"/visits/household/{household.id}/log", data=data, headers=EN)
+    assert response.status_code == 302
+    check = db.session.scalar(select(Visit).where(Visit.status == VisitStatus.done))
+    assert check.kind == VisitKind.safety_check
+    assert check.failed_items == ["gas_hose"]
+    history = client.get(f"/visits/household/{household.id}", headers=EN).get_data(as_text=True)
+    assert "1 item failed" in history
+
+
+def test_incomplete_checklist_is_refused_with_a_message(city, client, login):
+    login(city["worker"])
+    household = city["mine"]
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "safety_check",
+        "outcome": "well",
+        "method": "in_person",
+        "check_gas_hose": "pass",
+    }
+    response = client.post(f"/visits/household/{household.id}/log", data=data, headers=EN)
+    assert response.status_code == 200
+    assert "Every checklist item needs an answer." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).where(Visit.status == VisitStatus.done)) == 0
+
+
+def test_future_completion_time_is_refused_next_to_the_field(city, client, login):
+    login(city["worker"])
+    household = city["mine"]
+    tomorrow = (today() + timedelta(days=2)).strftime("%Y-%m-%dT10:00")
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "home_visit",
+        "outcome": "well",
+        "method": "in_person",
+        "completed_at": tomorrow,
+    }
+    response = client.post(f"/visits/household/{household.id}/log", data=data, headers=EN)
+    assert response.status_code == 200
+    assert "cannot be logged in the future" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).where(Visit.status == VisitStatus.done)) == 0
+
+
+def test_logging_against_a_missed_task_shows_a_message_and_stores_nothing(city, client, login):
+    task = planned_home_visit(city["mine"])
+    task_id = task.id
+    services.close_missed(task.window_end + timedelta(days=1))
+    login(city["worker"])
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "home_visit",
+        "outcome": "well",
+        "method": "in_person",
+        "visit_id": str(task_id),
+    }
+    response = client.post(f"/visits/household/{city['mine'].id}/log", data=data, headers=EN)
+    assert "already closed" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).where(Visit.status == VisitStatus.done)) == 0
+
+
+def test_officer_campaign_creates_one_task_per_matching_household_once(city, client, login):
+    login(city["officer"])
+    community = city["tree"]["community1"]
+    due = (today() + timedelta(days=20)).isoformat()
+    data = {
+        "name": "冬季燃气安全检查",
+        "kind": "safety_check",
+        "area_id": str(community.id),
+        "care_levels": ["1"],
+        "due_date": due,
+    }
+    response = client.post("/visits/campaigns/new", data=data, headers=EN)
+    assert response.status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+    tasks = db.session.scalars(select(Visit).where(Visit.campaign_id == campaign.id)).all()
+    assert [t.household_id for t in tasks] == [city["mine"].id]
+    assert tasks[0].worker_id == city["worker"].id
+    client.post(f"/visits/campaigns/{campaign.id}/refresh", headers=EN)
+    again = db.session.scalar(select(func.count()).where(Visit.campaign_id == campaign.id))
+    assert again == 1
+    listing = client.get("/visits/campaigns", headers=EN).get_data(as_text=True)
+    assert "冬季燃气安全检查" in listing and "0 / 1" in listing
+
+
+def test_officer_cannot_start_a_campaign_outside_their_areas(city, client, login):
+    login(city["officer"])
+    outside = city["tree"]["community2"]
+    data = {
+        "name": "x",
+        "kind": "safety_check",
+        "area_id": str(outside.id),
+        "due_date": (today() + timedelta(days=5)).isoformat(),
+    }
+    response = client.post("/visits/campaigns/new", data=data, headers=EN)
+    assert response.status_code == 200  # not a choice: refused by the form
+    assert db.session.scalar(select(func.count(Campaign.id))) == 0
+
+
+def test_officer_assigns_one_off_checks_and_sees_workload(city, client, login):
+    login(city["officer"])
+    grid = city["tree"]["grid1"]
+    due = (today() + timedelta(days=3)).isoformat()
+    response = client.post(
+        "/visits/assign",
+        data={
+            "grid": str(grid.id),
+            "household_ids": [str(city["mine"].id)],
+            "kind": "safety_check",
+            "due_date": due,
+            "worker_id": "0",
+        },
+        headers=EN,
+    )
+    assert response.status_code == 302
+    one_off = db.session.scalar(
+        select(Visit).where(Visit.schedule_id.is_(None), Visit.campaign_id.is_(None))
+    )
+    assert one_off.worker_id == city["worker"].id
+    page = client.get("/visits/workload", headers=EN).get_data(as_text=True)
+    assert "李网格" in page
+    assert city["other"].username not in page  # another community's worker
+
+
+def test_officer_reassigns_overdue_tasks(city, client, login, make):
+    helper = make.user("grid_worker", areas=[city["tree"]["grid2"]], full_name="张帮手")
+    task = planned_home_visit(city["mine"])
+    task.due_date = today() - timedelta(days=2)
+    db.session.commit()
+    login(city["officer"])
+    response = client.post(
+        "/visits/reassign", data={"visit_ids": [str(task.id)], "worker_id": str(helper.id)}
+    )
+    assert response.status_code == 302
+    db.session.refresh(task)
+    assert task.worker_id == helper.id
+
+
+def test_workers_cannot_open_officer_pages(city, client, login):
+    login(city["worker"])
+    for path in ("/visits/workload", "/visits/assign", "/visits/campaigns"):
+        assert client.get(path).status_code == 403
