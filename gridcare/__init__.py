@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.accounts.views import bp as accounts_bp
     from gridcare.areas.views import bp as areas_bp
     from gridcare.audit.views import bp as audit_bp
+    from gridcare.hazards.views import bp as hazards_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.reports.views import bp as reports_bp
     from gridcare.scheduling import models as scheduling_models  # noqa: F401 (no blueprint)
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(visits_bp, url_prefix="/visits")
+    app.register_blueprint(hazards_bp, url_prefix="/hazards")
 
 
 def register_errorhandlers(app: Flask) -> None:

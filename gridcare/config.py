@@ -58,6 +58,13 @@ class Config:
     GRIDCARE_GEOCODER = os.environ.get("GRIDCARE_GEOCODER") or None
     GRIDCARE_GEOCODER_USER_AGENT = os.environ.get("GRIDCARE_GEOCODER_USER_AGENT", "gridcare")
 
+    # Hazards: fix-by deadlines (限期整改) by severity, and photo uploads.
+    GRIDCARE_DEADLINE_DAYS_MINOR = int(os.environ.get("GRIDCARE_DEADLINE_DAYS_MINOR", "15"))
+    GRIDCARE_DEADLINE_DAYS_MAJOR = int(os.environ.get("GRIDCARE_DEADLINE_DAYS_MAJOR", "3"))
+    # After the deadline, the officer is reminded again every this many days.
+    GRIDCARE_ESCALATION_EVERY_DAYS = int(os.environ.get("GRIDCARE_ESCALATION_EVERY_DAYS", "7"))
+    GRIDCARE_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+
     # The scheduler process: how long a leader's lease lasts without renewal.
     GRIDCARE_LEASE_SECONDS = float(os.environ.get("GRIDCARE_LEASE_SECONDS", "60"))
     GRIDCARE_MISFIRE_GRACE_SECONDS = int(os.environ.get("GRIDCARE_MISFIRE_GRACE_SECONDS", "3600"))

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from gridcare.accounts.models import Permission, Role
 from gridcare.areas.models import AREA_KIND_LABELS
 from gridcare.clock import age_on, today
+from gridcare.hazards.models import CATEGORY_LABELS, HazardCategory
 from gridcare.registry.id_numbers import mask
 from gridcare.registry.models import DISABILITY_CATEGORIES, Gender, ResidentStatus
 
@@ -83,6 +84,34 @@ def current_path() -> str:
     return request.full_path.rstrip("?")
 
 
+NOTIFICATION_TEXTS = {
+    "hazard_major": _l("Major hazard reported at %(address)s (%(category)s)."),
+    "hazard_overdue": _l("The hazard at %(address)s is %(days)d days past its deadline."),
+    "worker_digest": _l(
+        "Today: %(due)d visits due, %(overdue)d overdue, %(hazards)d hazards past deadline."
+    ),
+}
+
+
+def notification_text(notification) -> str:
+    """A message in the reader's language, filled from what was stored when it was sent."""
+    params = dict(notification.params or {})
+    if "category" in params:
+        params["category"] = CATEGORY_LABELS[HazardCategory(params["category"])]
+    text = NOTIFICATION_TEXTS.get(notification.kind)
+    return str(text) % params if text else notification.kind
+
+
+def unread_notifications() -> int:
+    from flask_login import current_user
+
+    from gridcare.accounts.services import unread_count
+
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    return unread_count(current_user.id)
+
+
 def init_app(app: Flask) -> None:
     from gridcare.accounts.access import current_actor
 
@@ -98,6 +127,8 @@ def init_app(app: Flask) -> None:
         AUDIT_ACTION_LABELS=AUDIT_ACTION_LABELS,
         AUDIT_ENTITY_LABELS=AUDIT_ENTITY_LABELS,
         get_locale=get_locale,
+        notification_text=notification_text,
+        unread_notifications=unread_notifications,
         current_language=current_language,
         current_path=current_path,
     )

@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridcare.clock import utcnow
@@ -108,3 +108,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
 }
+
+
+class Notification(db.Model):
+    """An in-app message to one user, shown in their own language when read.
+
+    `kind` picks the sentence and `params` fills it. `dedupe_key` makes sending
+    idempotent: a job that runs twice cannot notify twice.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    entity: Mapped[str | None] = mapped_column(String(30))
+    entity_id: Mapped[int | None]
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)

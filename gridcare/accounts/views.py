@@ -255,3 +255,19 @@ def reset_password(user_id: int):
     return render_template(
         "accounts/user_form.html", form=edit_form, user=user, password_form=form
     ), 400
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    return render_template(
+        "accounts/notifications.html",
+        notifications=services.notifications_for(current_user.id),
+    )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def read_notifications():
+    services.mark_read(current_user.id)
+    return redirect(url_for("accounts.notifications"))

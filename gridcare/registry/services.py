@@ -358,12 +358,25 @@ def _commit_resident(actor: Actor, resident: Resident) -> None:
 
 
 def _rederive_care_level(household: Household, on: date) -> bool:
-    level = household_care_level(household.residents, household.care_level_override, on)
-    changed = household.care_level != level
-    household.care_level = level
+    return bool(rederive_care_levels([household], on))
+
+
+def rederive_care_levels(households: Iterable[Household], on: date) -> list[Household]:
+    """Re-derive each household's level (residents loaded); those whose level changed.
+
+    One flush for all of them, then the visits domain follows each changed household.
+    Does not commit.
+    """
+    changed = []
+    for household in households:
+        level = household_care_level(household.residents, household.care_level_override, on)
+        if household.care_level != level:
+            household.care_level = level
+            changed.append(household)
     if changed:
         db.session.flush()
-        care_level_changed.send(household.id, on=on)
+        for household in changed:
+            care_level_changed.send(household.id, on=on)
     return changed
 
 

@@ -16,6 +16,7 @@ from gridcare.areas.models import AREA_KIND_LABELS
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import areas_in_scope
 from gridcare.clock import today
+from gridcare.hazards.services import household_hazards
 from gridcare.registry import services
 from gridcare.registry.forms import (
     CareLevelOverrideForm,
@@ -137,7 +138,9 @@ def _render_household(household: Household, revealed: dict[int, str] | None = No
         "registry/household.html",
         household=household,
         residents=services.household_residents(household, today()),
+        hazards=household_hazards(household.id, current_actor().scope),
         revealed=revealed or {},
+        today=today(),
     )
 
 

@@ -39,6 +39,8 @@ class JobSpec:
 JOBS: dict[str, JobSpec] = {
     "close_missed": JobSpec("gridcare.visits.jobs:close_missed", {"hour": 0, "minute": 20}),
     "generate_visits": JobSpec("gridcare.visits.jobs:generate_visits", {"hour": 0, "minute": 40}),
+    "escalate_hazards": JobSpec("gridcare.hazards.jobs:escalate_hazards", {"minute": 5}),
+    "worker_digest": JobSpec("gridcare.hazards.jobs:worker_digest", {"hour": 7, "minute": 0}),
 }
 
 _app: Flask | None = None

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from gridcare.clock import utcnow
+from gridcare.dialects import insert_ignoring_conflicts
 from gridcare.extensions import db
 from gridcare.scheduling.models import JobRun, SchedulerLease
 
@@ -36,12 +36,9 @@ def acquire_lease(holder: str, ttl_seconds: float, name: str = LEASE) -> bool:
         .execution_options(synchronize_session=False)
     ).first()
     if taken is None:
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         taken = db.session.execute(
-            insert(SchedulerLease)
+            insert_ignoring_conflicts(SchedulerLease)
             .values(name=name, holder=holder, expires_at=expires, renewed_at=now)
-            .on_conflict_do_nothing(index_elements=["name"])
             .returning(SchedulerLease.name)
         ).first()
     db.session.commit()

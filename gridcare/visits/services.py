@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
 from gridcare.clock import local_zone, utc_to_local_date, utcnow
+from gridcare.dialects import insert_ignoring_conflicts
 from gridcare.extensions import db
 from gridcare.registry.models import Household, Resident, ResidentStatus
 from gridcare.registry.services import care_level_changed
@@ -89,9 +89,7 @@ def _insert_ignoring_duplicates(model, rows: list[dict]) -> int:
     """
     if not rows:
         return 0
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(model).on_conflict_do_nothing().returning(model.id), rows)
+    result = db.session.execute(insert_ignoring_conflicts(model).returning(model.id), rows)
     return len(result.all())
 
 

@@ -92,7 +92,7 @@ def log(household_id: int):
     if form.validate_on_submit():
         not_home = form.outcome.data == "not_home"
         try:
-            services.log_visit(
+            visit = services.log_visit(
                 current_actor(),
                 household,
                 kind=kind,
@@ -127,6 +127,17 @@ def log(household_id: int):
                 ),
                 "success",
             )
+            if visit.failed_items:
+                # Straight on to the first failed item's hazard, pre-filled; the others are
+                # one tap away on the household's visits page.
+                return redirect(
+                    url_for(
+                        "hazards.create",
+                        household_id=household.id,
+                        visit=visit.id,
+                        item=visit.failed_items[0],
+                    )
+                )
             return redirect(url_for("visits.household", household_id=household.id))
     return render_template(
         "visits/log.html", form=form, household=household, kind=kind, items=items
@@ -144,6 +155,9 @@ def household(household_id: int):
         planned=planned,
         history=history,
         schedules=services.schedules_for(household.id),
+        checklist_labels={
+            item.code: item.label(str(get_locale())) for item in services.checklist_items()
+        },
         today=today(),
     )
 

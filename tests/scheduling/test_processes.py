@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from gridcare.config import TestConfig
+from gridcare.scheduling.runner import JOBS
 
 GRIDCARE = shutil.which("gridcare") or str(Path(sys.executable).with_name("gridcare"))
 
@@ -77,7 +78,7 @@ def test_one_scheduler_leads_and_the_standby_takes_over_when_it_dies(database):
     second = start(env, "beta")
     try:
         # The leader caught up on the nightly jobs it found never run; the standby did nothing.
-        assert wait_for(lambda: len(runs_by("alpha")) == 2, 20)
+        assert wait_for(lambda: len(runs_by("alpha")) == len(JOBS), 20)
         time.sleep(3)
         assert leader() == "alpha"
         assert runs_by("beta") == []

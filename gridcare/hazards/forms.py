@@ -1,0 +1,53 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from gridcare.hazards.models import CATEGORY_LABELS, Severity
+
+# On a phone this opens the camera straight away; elsewhere it picks a file.
+CAMERA = {"accept": "image/*", "capture": "environment"}
+
+
+class HazardForm(FlaskForm):
+    visit_id = HiddenField()
+    checklist_code = HiddenField()
+    category = SelectField(
+        _l("Kind of hazard"),
+        choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    severity = RadioField(
+        _l("Severity"),
+        choices=[SelectChoice(s.value, s.label) for s in Severity],
+        default=Severity.minor.value,
+        validators=[InputRequired()],
+    )
+    description = TextAreaField(
+        _l("What is wrong"),
+        validators=[DataRequired(_l("Say in a sentence what the hazard is.")), Length(max=2000)],
+    )
+    before_photo = FileField(_l("Photo"), render_kw=CAMERA)
+    fixed_on_spot = BooleanField(_l("Fixed on the spot (即查即改)"))
+    after_photo = FileField(_l("Photo after the fix"), render_kw=CAMERA)
+    deadline = DateField(_l("Fix by (empty: from the severity)"), validators=[Optional()])
+
+
+class MoveForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    photo = FileField(_l("Photo"), render_kw=CAMERA)
+    assignee_id = SelectField(_l("Worker"), coerce=int, validators=[Optional()])
+
+    def __init__(self, *args, workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignee_id.choices = [SelectChoice(0, "—"), *(SelectChoice(i, n) for i, n in workers)]

@@ -1,0 +1,185 @@
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from flask_babel import force_locale
+from PIL import Image
+from sqlalchemy import func, select
+
+from gridcare.accounts.models import Notification
+from gridcare.accounts.services import actor_for
+from gridcare.extensions import db
+from gridcare.hazards import services
+from gridcare.hazards.models import (
+    FollowUp,
+    Hazard,
+    HazardCategory,
+    HazardStatus,
+    Photo,
+    Severity,
+)
+from gridcare.hazards.photos import photo_path
+from tests.hazards.conftest import jpeg
+
+TODAY = date(2026, 11, 23)
+
+
+def raise_one(people, **kwargs):
+    kwargs.setdefault("category", HazardCategory.gas)
+    kwargs.setdefault("severity", Severity.minor)
+    kwargs.setdefault("description", "燃气软管老化开裂")
+    kwargs.setdefault("today", TODAY)
+    return services.raise_hazard(actor_for(people["worker"]), people["household"], **kwargs)
+
+
+def notifications(user):
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
+
+
+def test_minor_and_major_hazards_get_deadlines_from_their_severity(people):
+    assert raise_one(people).deadline == TODAY + timedelta(days=15)
+    major = raise_one(people, severity=Severity.major)
+    assert major.deadline == TODAY + timedelta(days=3)
+    assert major.status == HazardStatus.open
+    assert major.assignee_id == people["worker"].id
+
+
+def test_a_major_hazard_tells_the_communitys_officer_at_once(people):
+    hazard = raise_one(people, severity=Severity.major)
+    (message,) = notifications(people["officer"])
+    assert (message.kind, message.entity_id) == ("hazard_major", hazard.id)
+    assert notifications(people["other_officer"]) == []
+
+
+def test_fixed_on_the_spot_closes_at_once_with_before_and_after_photos(people):
+    with pytest.raises(services.HazardError) as refused:
+        raise_one(people, fixed_on_spot=True, before_photo=jpeg())
+    assert refused.value.field == "after_photo"
+    assert db.session.scalar(select(func.count(Hazard.id))) == 0
+
+    hazard = raise_one(people, fixed_on_spot=True, before_photo=jpeg(), after_photo=jpeg())
+    assert hazard.status == HazardStatus.closed
+    assert hazard.deadline is None
+    actions = db.session.scalars(select(FollowUp.action).where(FollowUp.hazard_id == hazard.id))
+    assert list(actions) == ["raised", "fixed_on_spot"]
+
+
+def test_photos_lose_exif_and_are_downscaled(people):
+    hazard = raise_one(people, before_photo=jpeg(4000, 3000, exif_gps=True))
+    photo = db.session.scalar(select(Photo).where(Photo.hazard_id == hazard.id))
+    assert max(photo.width, photo.height) == 1600
+    with Image.open(photo_path(photo.filename)) as stored:
+        assert dict(stored.getexif()) == {}
+        assert "exif" not in stored.info
+    assert photo_path(photo.filename, thumbnail=True).exists()
+
+
+def test_a_file_that_is_not_an_image_is_refused_and_nothing_stored(people):
+    with pytest.raises(services.HazardError) as refused:
+        raise_one(people, before_photo=b"%PDF-1.4 not a photo")
+    assert refused.value.field == "before_photo"
+    assert db.session.scalar(select(func.count(Hazard.id))) == 0
+
+
+def test_a_decompression_bomb_is_refused(people):
+    bomb = BytesIO()
+    Image.new("1", (20000, 20000)).save(bomb, "PNG")  # 400 Mpx, a few kB on disk
+    with pytest.raises(services.HazardError) as refused:
+        raise_one(people, before_photo=bomb.getvalue())
+    with force_locale("en"):
+        assert "too large" in str(refused.value.message)
+    assert db.session.scalar(select(func.count(Photo.id))) == 0
+
+
+def test_the_full_lifecycle_leaves_a_follow_up_for_every_step(people):
+    hazard = raise_one(people)
+    worker, officer = actor_for(people["worker"]), actor_for(people["officer"])
+    services.move_hazard(worker, hazard, "start_fixing")
+    services.move_hazard(worker, hazard, "report_fixed", photo=jpeg(color=(20, 160, 40)))
+    services.move_hazard(officer, hazard, "reject", note="软管仍未更换")
+    services.move_hazard(worker, hazard, "report_fixed", photo=jpeg(color=(20, 160, 60)))
+    services.move_hazard(officer, hazard, "approve")
+    assert hazard.status == HazardStatus.closed
+    steps = db.session.execute(
+        select(FollowUp.action, FollowUp.to_status)
+        .where(FollowUp.hazard_id == hazard.id)
+        .order_by(FollowUp.id)
+    ).all()
+    assert [a for a, _ in steps] == [
+        "raised",
+        "start_fixing",
+        "report_fixed",
+        "reject",
+        "report_fixed",
+        "approve",
+    ]
+    assert steps[-1][1] == HazardStatus.closed
+
+
+def test_workers_may_not_review_and_the_service_refuses_other_moves(people):
+    hazard = raise_one(people)
+    worker, officer = actor_for(people["worker"]), actor_for(people["officer"])
+    services.move_hazard(worker, hazard, "report_fixed", photo=jpeg())
+    with pytest.raises(services.HazardForbidden):
+        services.move_hazard(worker, hazard, "approve")
+    with pytest.raises(services.HazardError):
+        services.move_hazard(officer, hazard, "start_fixing")  # not from awaiting review
+    with pytest.raises(services.HazardError) as no_photo:
+        services.move_hazard(worker, raise_one(people), "report_fixed")
+    assert no_photo.value.field == "photo"
+    with pytest.raises(services.HazardError) as no_note:
+        services.move_hazard(officer, hazard, "reject")
+    assert no_note.value.field == "note"
+    assert hazard.status == HazardStatus.awaiting_review
+
+
+def test_escalation_notifies_once_per_step_however_often_the_job_runs(people):
+    hazard = raise_one(people)  # deadline TODAY + 15
+    officer = people["officer"]
+    deadline = hazard.deadline
+    assert services.escalate_hazards(deadline) == 0  # due today: not late yet
+    for _ in range(3):
+        services.escalate_hazards(deadline + timedelta(days=1))
+    assert len(notifications(officer)) == 1
+    for _ in range(3):
+        services.escalate_hazards(deadline + timedelta(days=6))
+    assert len(notifications(officer)) == 1
+    services.escalate_hazards(deadline + timedelta(days=8))
+    services.escalate_hazards(deadline + timedelta(days=8))
+    assert len(notifications(officer)) == 2
+    assert [n.params["days"] for n in notifications(officer)] == [1, 8]
+    escalations = db.session.scalar(
+        select(func.count()).where(FollowUp.hazard_id == hazard.id, FollowUp.action == "escalated")
+    )
+    assert escalations == 2
+
+
+def test_closed_hazards_are_not_escalated(people):
+    hazard = raise_one(people)
+    services.move_hazard(actor_for(people["worker"]), hazard, "report_fixed", photo=jpeg())
+    services.move_hazard(actor_for(people["officer"]), hazard, "approve")
+    assert services.escalate_hazards(hazard.deadline + timedelta(days=30)) == 0
+
+
+def test_worker_digest_is_sent_once_a_day(people):
+    from gridcare.visits.services import generate_visits
+
+    generate_visits(TODAY - timedelta(days=10))
+    assert services.worker_digest(TODAY) == 1
+    assert services.worker_digest(TODAY) == 0
+    (digest,) = notifications(people["worker"])
+    assert digest.kind == "worker_digest"
+    assert digest.params["overdue"] >= 1
+
+
+def test_officer_queue_lists_reviews_late_and_major(people):
+    late = raise_one(people)
+    major = raise_one(people, severity=Severity.major)
+    review = raise_one(people)
+    services.move_hazard(actor_for(people["worker"]), review, "report_fixed", photo=jpeg())
+    queue = services.officer_queue(actor_for(people["officer"]).scope, late.deadline + timedelta(1))
+    assert [h.id for h in queue.awaiting_review] == [review.id]
+    assert late.id in [h.id for h in queue.past_deadline]
+    assert [h.id for h in queue.major_open] == [major.id]
+    elsewhere = services.officer_queue(actor_for(people["other_officer"]).scope, TODAY)
+    assert elsewhere.major_open == [] and elsewhere.awaiting_review == []
