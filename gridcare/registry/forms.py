@@ -1,7 +1,10 @@
 """Registry forms. They give early, per-field messages; the services re-check everything."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -9,8 +12,10 @@ from wtforms import (
     FloatField,
     Form,
     FormField,
+    SelectChoice,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -59,6 +64,16 @@ class OfferedChoiceField(SelectField):
             raise ValidationError(self.not_offered or str(exc)) from exc
 
 
+class IdLookupForm(FlaskForm):
+    """Find a resident by ID number: posted, so the number never sits in an address."""
+
+    id_number = StringField(
+        _l("ID number"),
+        validators=[DataRequired(), Length(min=15, max=20)],
+        render_kw={"autocomplete": "off", "inputmode": "text"},
+    )
+
+
 class HouseholdFilterForm(FlaskForm):
     """The list's filters, read from the query string."""
 
@@ -71,9 +86,17 @@ class HouseholdFilterForm(FlaskForm):
     q = StringField(
         _l("Search"),
         validators=[Optional(), Length(max=100)],
-        render_kw={"type": "search", "placeholder": _l("Name, address, phone or ID number")},
+        render_kw={"type": "search", "placeholder": _l("Name, address or phone")},
     )
     include_inactive = BooleanField(_l("Include closed households"))
+
+    def validate_q(self, field):
+        # This form travels in the web address, which proxies and browsers keep.
+        if field.data and re.fullmatch(r"\d{15,17}[\dXx]?", field.data.strip()):
+            field.data = ""
+            raise ValidationError(
+                _l("Look up ID numbers with the ID number box: it keeps them out of web addresses.")
+            )
 
     def __init__(self, *args, area_choices=(), **kwargs):
         from gridcare.templating import CARE_LEVEL_LABELS
@@ -248,3 +271,52 @@ class CareLevelOverrideForm(FlaskForm):
     def validate_reason(self, field):
         if self.level.data is not None and not (field.data or "").strip():
             raise ValidationError(_l("Say why this household needs a different level."))
+
+
+class ImportForm(FlaskForm):
+    """A spreadsheet to check (dry run) or to import; the file itself is checked by the service."""
+
+    file = FileField(
+        _l("Spreadsheet (.xlsx or .csv)"),
+        validators=[FileRequired(message=_l("Choose the file to import."))],
+        render_kw={"accept": ".xlsx,.csv,text/csv"},
+    )
+    check = SubmitField(_l("Check only"))
+    apply = SubmitField(_l("Import"))
+
+
+class ExportForm(HouseholdFilterForm):
+    """The list's filters, the file format and, for roles that may see them, full ID numbers."""
+
+    class Meta:
+        # The list's filters travel without a CSRF token; a download is posted with one,
+        # wherever the app asks for one (as every other FlaskForm does).
+        csrf = FlaskForm.Meta.csrf
+
+    fmt = SelectField(
+        _l("File format"),
+        choices=[
+            SelectChoice("xlsx", _l("Excel workbook (.xlsx)")),
+            SelectChoice("csv", _l("CSV (UTF-8)")),
+        ],
+        default="xlsx",
+    )
+    full_ids = BooleanField(_l("Include full ID numbers"))
+
+
+class PlateSheetForm(FlaskForm):
+    """Which grid's door plates to print, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    grid_id = OfferedChoiceField(
+        _l("Grid"),
+        coerce=_int_or_none,
+        validators=[DataRequired(message=_l("Choose one of the grids in your areas."))],
+        not_offered=_l("Choose one of the grids in your areas."),
+    )
+
+    def __init__(self, *args, grid_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grid_id.choices = [("", _l("— choose a grid —")), *grid_choices]

@@ -13,7 +13,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, lazyload, raiseload, selectinload
 
@@ -36,9 +36,11 @@ from gridcare.registry.models import (
     ResidentStatus,
 )
 
-# Sent inside the transaction when a household's care level changes or it closes or
-# reopens, with the household's id and the day; the visits domain follows its schedules.
-care_level_changed = Namespace().signal("care-level-changed")
+# Sent inside the transaction when a household's care level changes, it moves to another
+# grid, or it closes or reopens, with the household's id and the day; the visits domain
+# follows with its schedules and open tasks.
+# The sender is a tuple of household ids: one for a form, many for an import.
+households_changed = Namespace().signal("households-changed")
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 PHONE_MESSAGE = _l("A mobile number has 11 digits and starts with 13–19.")
@@ -169,17 +171,35 @@ def list_households(
     Contacts are not loaded, and raise if a list template reaches for them.
     """
     page = max(page, 1)
-    stmt = (
-        select(Household)
-        .join(Area, Area.id == Household.grid_id)
-        .where(scope.filter(Area.path))
-        .options(
-            contains_eager(Household.grid),
-            selectinload(Household.residents).options(
-                lazyload(Resident.household), raiseload(Resident.contacts)
-            ),
-        )
+    stmt = households_query(
+        scope,
+        area_id=area_id,
+        care_level=care_level,
+        flag=flag,
+        q=q,
+        include_inactive=include_inactive,
+    ).options(
+        contains_eager(Household.grid),
+        selectinload(Household.residents).options(
+            lazyload(Resident.household), raiseload(Resident.contacts)
+        ),
     )
+    rows = list(db.session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
+    return Page(rows[:page_size], page, page_size, len(rows) > page_size)
+
+
+def households_query(
+    scope: Scope,
+    *,
+    area_id: int | None = None,
+    care_level: int | None = None,
+    flag: str | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+) -> Select:
+    """The households in scope that match the list's filters, by address, joined to the grid
+    (`Area`); the list and the export add their own loading options."""
+    stmt = select(Household).join(Area, Area.id == Household.grid_id).where(scope.filter(Area.path))
     if area_id is not None:
         area_path = select(Area.path).where(Area.id == area_id).scalar_subquery()
         stmt = stmt.where(Area.path.startswith(area_path))
@@ -193,11 +213,9 @@ def list_households(
         stmt = stmt.where(_search(q.strip()))
     if not include_inactive:
         stmt = stmt.where(Household.active.is_(True))
-    stmt = stmt.order_by(
+    return stmt.order_by(
         Household.address, Household.building, Household.unit, Household.room, Household.id
     )
-    rows = list(db.session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
-    return Page(rows[:page_size], page, page_size, len(rows) > page_size)
 
 
 def grids_in_scope(scope: Scope) -> list[Area]:
@@ -225,6 +243,14 @@ def _age_date(resident: Resident, on: date) -> date:
     if resident.status == ResidentStatus.deceased and resident.status_date:
         return resident.status_date
     return on
+
+
+def find_by_id_number(actor: Actor, number: str) -> Resident | None:
+    """The resident in the caller's areas with this ID number; every lookup is audited."""
+    resident = resident_by_id_number(actor.scope, number)
+    actor.audit("lookup_id_number", "resident", resident.id if resident else None, ["id_number"])
+    db.session.commit()
+    return resident
 
 
 def resident_by_id_number(scope: Scope, number: str) -> Resident | None:
@@ -375,8 +401,7 @@ def rederive_care_levels(households: Iterable[Household], on: date) -> list[Hous
             changed.append(household)
     if changed:
         db.session.flush()
-        for household in changed:
-            care_level_changed.send(household.id, on=on)
+        households_changed.send(tuple(h.id for h in changed), on=on)
     return changed
 
 
@@ -459,6 +484,9 @@ def update_household(
             changed.append(field)
     if changed:
         actor.audit("update", "household", household.id, changed)
+    if "grid_id" in changed:
+        db.session.flush()
+        households_changed.send((household.id,), on=today())
     db.session.commit()
     return household
 
@@ -476,7 +504,7 @@ def deactivate_household(actor: Actor, household: Household) -> Household:
         household.active = False
         actor.audit("deactivate", "household", household.id, ["active"])
         db.session.flush()
-        care_level_changed.send(household.id, on=today())
+        households_changed.send((household.id,), on=today())
     db.session.commit()
     return household
 
@@ -489,7 +517,7 @@ def reactivate_household(actor: Actor, household: Household) -> Household:
         household.active = True
         actor.audit("reactivate", "household", household.id, ["active"])
         db.session.flush()
-        care_level_changed.send(household.id, on=today())
+        households_changed.send((household.id,), on=today())
     db.session.commit()
     return household
 

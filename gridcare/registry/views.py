@@ -1,3 +1,5 @@
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -6,9 +8,11 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
@@ -17,13 +21,17 @@ from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import areas_in_scope
 from gridcare.clock import today
 from gridcare.hazards.services import household_hazards
-from gridcare.registry import services
+from gridcare.registry import exports, imports, plates, services, sheets
 from gridcare.registry.forms import (
     CareLevelOverrideForm,
     ContactDetailsForm,
     EditResidentForm,
+    ExportForm,
     HouseholdFilterForm,
     HouseholdForm,
+    IdLookupForm,
+    ImportForm,
+    PlateSheetForm,
     ResidentForm,
     StatusDateForm,
 )
@@ -104,11 +112,28 @@ def households():
         area_id=form.value("area_id"),
         care_level=form.value("care_level"),
         flag=form.value("flag"),
-        q=form.value("q"),
+        q=form.value("q") if not form.q.errors else None,
         include_inactive=bool(form.value("include_inactive")),
         page=max(request.args.get("page", 1, type=int), 1),
     )
-    return render_template("registry/households.html", form=form, page=page)
+    return render_template(
+        "registry/households.html", form=form, page=page, lookup_form=IdLookupForm()
+    )
+
+
+@bp.route("/households/lookup", methods=["POST"])
+@require(Permission.view_registry)
+def find_by_id_number():
+    form = IdLookupForm()
+    if form.validate_on_submit():
+        resident = services.find_by_id_number(current_actor(), form.id_number.data)
+        if resident is not None:
+            return redirect(
+                url_for("registry.household", household_id=resident.household_id)
+                + f"#resident-{resident.id}"
+            )
+    flash(_("No resident in your areas has this ID number."), "warning")
+    return redirect(url_for("registry.households"))
 
 
 @bp.route("/households/new", methods=["GET", "POST"])
@@ -345,3 +370,130 @@ def reveal_id_number(resident_id: int):
     response = make_response(_render_household(resident.household, {resident.id: number}))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.context_processor
+def _registry_helpers():
+    return {"may_export": exports.may_export}
+
+
+def _download(content: bytes, mimetype: str, filename: str):
+    response = send_file(
+        io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=filename
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Import and export.
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require(Permission.edit_registry)
+def import_residents():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            report = imports.import_residents(
+                current_actor(),
+                form.file.data.read(imports.MAX_IMPORT_BYTES + 1),
+                dry_run=not form.apply.data,
+            )
+        except imports.ImportFileError as exc:
+            form.file.errors.append(str(exc.message))
+    return render_template(
+        "registry/import.html",
+        form=form,
+        report=report,
+        columns=imports.COLUMNS,
+        rules=imports.import_rules(),
+        ignored=imports.EXPORT_ONLY_HEADERS,
+    )
+
+
+@bp.route("/import/template.xlsx")
+@require(Permission.edit_registry)
+def import_template():
+    return _download(imports.import_template(), sheets.XLSX_MIMETYPE, imports.TEMPLATE_FILENAME)
+
+
+@bp.route("/export", methods=["GET", "POST"])
+@require(Permission.view_registry)
+def export():
+    if not exports.may_export(current_actor()):
+        abort(403)
+    # The households list links here with its filters in the query string.
+    formdata = request.form if request.method == "POST" else request.args
+    form = ExportForm(formdata=formdata, area_choices=_area_choices())
+    if form.validate_on_submit():
+        try:
+            exported = exports.export_registry(
+                current_actor(),
+                form.fmt.data,
+                area_id=form.value("area_id"),
+                care_level=form.value("care_level"),
+                flag=form.value("flag"),
+                q=form.value("q"),
+                include_inactive=bool(form.value("include_inactive")),
+                full_ids=form.full_ids.data,
+            )
+        except services.RegistryPermissionError:
+            abort(403)
+        return _download(exported.content, exported.mimetype, exported.filename)
+    return render_template("registry/export.html", form=form)
+
+
+# Door plates.
+
+
+def _plate_url(token: str) -> str:
+    return url_for("doors.open_plate", token=token, _external=True)
+
+
+@bp.route("/plates")
+@require(Permission.view_registry)
+def plate_sheet():
+    form = PlateSheetForm(formdata=request.args, grid_choices=_grid_choices())
+    sheet = None
+    if "grid_id" in request.args and form.validate():
+        sheet = plates.plate_sheet(current_actor().scope, _plate_url, grid_id=form.grid_id.data)
+    return render_template("registry/plates.html", form=form, sheet=sheet)
+
+
+@bp.route("/households/<int:household_id>/plate")
+@require(Permission.view_registry)
+def household_plate(household_id: int):
+    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    sheet = plates.plate_sheet(current_actor().scope, _plate_url, household_id=household.id)
+    if sheet is None:
+        abort(404)  # a closed household has no plate
+    form = PlateSheetForm(formdata=None, grid_choices=_grid_choices(), grid_id=household.grid_id)
+    return render_template("registry/plates.html", form=form, sheet=sheet)
+
+
+@bp.route("/households/<int:household_id>/door-token", methods=["POST"])
+@require(Permission.view_registry)
+def rotate_door_token(household_id: int):
+    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    _allow(Permission.edit_registry)
+    plates.rotate_door_token(current_actor(), household)
+    flash(
+        _("The door plate has a new code. Print the new plate: the old one no longer works."),
+        "success",
+    )
+    return redirect(url_for("registry.household", household_id=household.id))
+
+
+# The short address on a door plate, outside /registry: /h/<token>.
+doors = Blueprint("doors", __name__)
+
+
+@doors.route("/h/<token>")
+@login_required
+def open_plate(token: str):
+    household = plates.household_for_door_token(current_actor().scope, token)
+    if household is None:
+        # Unknown, replaced, closed or outside the scanner's areas: all look the same.
+        return render_template("registry/plate_invalid.html"), 404
+    return redirect(url_for("visits.household", household_id=household.id))

@@ -80,6 +80,7 @@ def prepare(app) -> list:
             )
         )
         db.session.commit()
+        db.engine.dispose()  # checkpoints the WAL, so the file can be copied
         return plan.households
 
 
@@ -90,7 +91,7 @@ def workbook(households, rows: int) -> bytes:
     from gridcare.registry.imports import COLUMNS
     from gridcare.registry.models import ResidentStatus
 
-    categories = "视力 听力 言语 肢体 智力 精神 多重".split()
+    categories = ["视力", "听力", "言语", "肢体", "智力", "精神", "多重"]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("居民登记")
     sheet.append([c.header for c in COLUMNS])
@@ -127,6 +128,26 @@ def workbook(households, rows: int) -> bytes:
     raise SystemExit(f"the demo city has only {written} current residents")
 
 
+class FollowTimer:
+    """Adds up the time the apply spends re-deriving care levels, which includes the visits
+    domain following the changed households (households_changed, in one batch)."""
+
+    def __init__(self):
+        from gridcare.registry import services
+
+        self.seconds = 0.0
+        self.wrapped = services.rederive_care_levels
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return self.wrapped(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+        services.rederive_care_levels = timed
+
+
 def run_import(app, content: bytes, dry_run: bool):
     from sqlalchemy import select
 
@@ -142,6 +163,7 @@ def run_import(app, content: bytes, dry_run: bool):
         report = import_residents(actor, content, dry_run=dry_run)
         elapsed = time.perf_counter() - started
         db.session.remove()
+        db.engine.dispose()
     assert not report.problems, report.problems[:5]
     return elapsed, report
 
@@ -167,13 +189,16 @@ def main() -> None:
         f"{report.residents_created} residents"
     )
 
-    applied, again = [], []
+    applied, again, following = [], [], []
+    timer = FollowTimer()
     for n in range(args.repeat):
         db_file = folder / f"run{n}.db"
         shutil.copy(base, db_file)
         app = make_app(db_file)
+        timer.seconds = 0.0
         elapsed, report = run_import(app, content, dry_run=False)
         applied.append(elapsed)
+        following.append(timer.seconds)
         assert report.applied and report.residents_created == args.rows
         elapsed, second = run_import(app, content, dry_run=False)
         again.append(elapsed)
@@ -190,6 +215,7 @@ def main() -> None:
 
         schedules = db.session.scalar(select(func.count(CareSchedule.id)))
         visits = db.session.scalar(select(func.count(Visit.id)))
+    print(f"  of which care levels and the visit schedules following them: {median_s(following)}")
     print(f"  care schedules followed: {schedules} schedules, {visits} planned visits")
     print(f"same file again: {median_s(again)}; created 0, updated 0")
     verdict = "ok" if statistics.median(applied) < LIMIT_SECONDS else "TOO SLOW"

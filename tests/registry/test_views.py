@@ -277,16 +277,36 @@ def test_an_area_outside_scope_in_the_query_string_is_ignored(
     assert "明珠路1号" in body
 
 
-def test_search_by_id_number_finds_the_household(client, login, officer, make, home):
+def test_id_number_lookup_is_posted_audited_and_opens_the_household(
+    client, login, officer, make, home
+):
     number = make.id_number(date(1950, 1, 1))
     other = make.household(home.grid, address="明珠路7号")
-    make.resident(other, id_number=number)
+    resident = make.resident(other, id_number=number)
     login(officer)
 
-    body = page(client.get(f"/registry/households?q={number}"))
+    found = client.post("/registry/households/lookup", data={"id_number": number})
 
-    assert "明珠路7号" in body
-    assert "明珠路1号" not in body
+    assert found.headers["Location"].endswith(
+        f"/registry/households/{other.id}#resident-{resident.id}"
+    )
+    lookups = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "lookup_id_number")
+    ).all()
+    assert [(e.entity_id, e.fields) for e in lookups] == [(resident.id, "id_number")]
+
+
+def test_an_id_number_typed_into_the_search_is_refused_and_never_echoed(
+    client, login, officer, make, home
+):
+    number = make.id_number(date(1950, 1, 1))
+    make.resident(home, id_number=number)
+    login(officer)
+
+    body = page(client.get(f"/registry/households?q={number}", headers={"Accept-Language": "en"}))
+
+    assert "Look up ID numbers with the ID number box" in body
+    assert number not in body
 
 
 def test_the_list_pages(client, login, officer, make, tree):

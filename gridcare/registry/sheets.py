@@ -1,0 +1,205 @@
+"""Spreadsheet files: reading an upload (XLSX, or CSV in UTF-8 or GBK) into plain rows,
+and writing rows as CSV (UTF-8 with BOM, so Excel reads the Chinese) or XLSX.
+
+Uploads are read in memory and never stored. Whatever cannot be read faithfully is
+refused with a reason a user can act on: formulas, merged cells, an unknown text
+encoding, a file that is not a spreadsheet at all.
+"""
+
+import csv
+import io
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# An XLSX is a zip: a small upload can unpack to gigabytes.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+NOT_A_SPREADSHEET = _l(
+    "This file is not a spreadsheet. Upload the .xlsx template or a CSV file saved from it."
+)
+WRONG_ENCODING = _l(
+    "The file's text is neither UTF-8 nor GBK. In Excel choose “CSV UTF-8” when saving, "
+    "or upload the .xlsx file."
+)
+
+
+class SheetError(ValueError):
+    """The file cannot be read as a spreadsheet; `message` says why, for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+Row = tuple[int, list[Any]]  # (row number as the spreadsheet shows it, cell values)
+
+
+def read_rows(content: bytes, max_bytes: int, max_rows: int) -> list[Row]:
+    """The rows of an XLSX (its first sheet) or a CSV file, as plain values."""
+    if not content:
+        raise SheetError(_l("The file is empty."))
+    if len(content) > max_bytes:
+        raise SheetError(
+            _l(
+                "The file is larger than %(mb)d MB. Split it into smaller files.",
+                mb=max_bytes // (1024 * 1024),
+            )
+        )
+    if content.startswith(b"PK\x03\x04"):
+        rows = _xlsx_rows(content, max_rows)
+    elif content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SheetError(
+            _l("This is an old Excel (.xls) file. Save it as .xlsx or as CSV and upload that.")
+        )
+    else:
+        rows = _csv_rows(_decode(content), max_rows)
+    return rows
+
+
+def _too_many_rows(max_rows: int) -> SheetError:
+    return SheetError(
+        _l("The file has more than %(n)d rows. Split it into smaller files.", n=max_rows)
+    )
+
+
+def _formula(cell: str) -> SheetError:
+    return SheetError(
+        _l(
+            "Cell %(cell)s holds a formula. Replace formulas with their values "
+            "(copy, then paste as values) and upload again.",
+            cell=cell,
+        )
+    )
+
+
+def _xlsx_rows(content: bytes, max_rows: int) -> list[Row]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise SheetError(NOT_A_SPREADSHEET) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SheetError(_l("The workbook is too large once unpacked. Split it."))
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook features it drops (styles, extensions).
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(content), data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a zip that is not a workbook
+        raise SheetError(NOT_A_SPREADSHEET) from exc
+    sheet = workbook.worksheets[0]
+    merged = sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+    if merged:
+        raise SheetError(
+            _l(
+                "Cells %(range)s are merged. Unmerge all cells and fill in every row.",
+                range=merged[0].coord,
+            )
+        )
+    if sheet.max_row > max_rows + 1:
+        raise _too_many_rows(max_rows)
+    rows = []
+    for cells in sheet.iter_rows():
+        values = []
+        for cell in cells:
+            if cell.data_type == "f":
+                raise _formula(cell.coordinate)
+            values.append(cell.value)
+        rows.append((cells[0].row, values))
+    return rows
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SheetError(WRONG_ENCODING)  # UTF-16, as Excel's "Unicode text"
+    if b"\x00" in content[:4096]:
+        raise SheetError(NOT_A_SPREADSHEET)
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 reads every GBK file, as Excel on Chinese Windows saves them.
+        return content.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise SheetError(WRONG_ENCODING) from exc
+
+
+def _csv_rows(text: str, max_rows: int) -> list[Row]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    rows = []
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            if number > max_rows + 1:
+                raise _too_many_rows(max_rows)
+            for position, value in enumerate(values):
+                # Excel would run it when the file is opened; refused as in a workbook.
+                if value.lstrip().startswith("="):
+                    raise _formula(f"{get_column_letter(position + 1)}{number}")
+            rows.append((number, values))
+    except csv.Error as exc:
+        raise SheetError(NOT_A_SPREADSHEET) from exc
+    return rows
+
+
+# Writing.
+
+# A cell starting with one of these is a formula to Excel, even in a CSV file.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows as CSV in UTF-8 with a BOM; a cell that Excel would run as a formula is quoted."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _inert(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(
+    title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] = ()
+) -> bytes:
+    """Rows as a one-sheet workbook; every string is stored as text, never as a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    for position, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_text_cell(sheet, h, bold) for h in header])
+    for row in rows:
+        sheet.append([_text_cell(sheet, v) if _looks_like_formula(v) else v for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _text_cell(sheet, value: str, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    if font is not None:
+        cell.font = font
+    return cell
