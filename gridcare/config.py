@@ -25,6 +25,8 @@ def database_url(url: str | None) -> str | None:
 class Config:
     # None means "decide in create_app": a SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    # A connection the database dropped (a restart) is noticed before it is used.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
     GRIDCARE_DATA_KEY = os.environ.get("GRIDCARE_DATA_KEY")
 

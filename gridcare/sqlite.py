@@ -1,5 +1,6 @@
 """SQLite settings that make the embedded database safe for a small office."""
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -8,9 +9,10 @@ def configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, WAL, a busy timeout, and real transactions.
 
     pysqlite's own transaction handling does not support SAVEPOINT properly; SQLAlchemy's
-    documented recipe hands BEGIN back to SQLAlchemy. Transactions begin IMMEDIATE: a
-    deferred one that reads and then writes fails at once (SQLITE_BUSY, not retried) when
-    another writer got there first, whereas IMMEDIATE waits its turn under busy_timeout.
+    documented recipe hands BEGIN back to SQLAlchemy. Transactions that may write begin
+    IMMEDIATE: a deferred one that reads and then writes fails at once (SQLITE_BUSY, not
+    retried) when another writer got there first, whereas IMMEDIATE waits its turn under
+    busy_timeout. Page views (GET) read, so they begin deferred and never hold the lock.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -29,4 +31,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _reading_request() else "BEGIN IMMEDIATE")
+
+
+def _reading_request() -> bool:
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")

@@ -41,10 +41,16 @@ JOBS: dict[str, JobSpec] = {
     "generate_visits": JobSpec("gridcare.visits.jobs:generate_visits", {"hour": 0, "minute": 40}),
     "escalate_hazards": JobSpec("gridcare.hazards.jobs:escalate_hazards", {"minute": 5}),
     "worker_digest": JobSpec("gridcare.hazards.jobs:worker_digest", {"hour": 7, "minute": 0}),
+    "monthly_snapshot": JobSpec(
+        "gridcare.reports.jobs:monthly_snapshot", {"day": 1, "hour": 2, "minute": 0}
+    ),
 }
 
 _app: Flask | None = None
 _holder: str | None = None
+_scheduler: BaseScheduler | None = None
+# While leading, look for missed or failed runs this often (and at once on taking over).
+CATCH_UP_EVERY_MINUTES = 5
 
 
 def holder_name() -> str:
@@ -52,14 +58,29 @@ def holder_name() -> str:
 
 
 def heartbeat() -> bool:
-    """Take or renew the lease; on becoming leader, catch up on what downtime left undone."""
+    """Take or renew the lease, and nothing else, so renewal is never held up by a job.
+
+    On becoming leader, the catch-up job is brought forward to run at once.
+    """
     with _app.app_context():
         was_leader = services.current_leader() == _holder
         leading = services.acquire_lease(_holder, _app.config["GRIDCARE_LEASE_SECONDS"])
-        if leading and not was_leader:
-            log.info("%s now leads the scheduler", _holder)
-            catch_up(_app, _holder)
-        return leading
+    if leading and not was_leader:
+        log.info("%s now leads the scheduler", _holder)
+        if _scheduler is not None:
+            _scheduler.modify_job("catch_up", next_run_time=datetime.now(UTC))
+    return leading
+
+
+def catch_up_job() -> None:
+    """Run, while leading, any job whose last fire time passed without a successful run:
+    downtime, or a run that failed (a database restart) is retried here."""
+    with _app.app_context():
+        if services.current_leader() != _holder:
+            return
+        ran = catch_up(_app, _holder)
+    if ran:
+        log.info("caught up: %s", ", ".join(ran))
 
 
 def run_job(name: str) -> None:
@@ -95,7 +116,7 @@ def catch_up(app: Flask, holder: str, now: datetime | None = None) -> list[str]:
 
 
 def _previous_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
-    moment = trigger.get_next_fire_time(None, now - timedelta(days=2))
+    moment = trigger.get_next_fire_time(None, now - timedelta(days=35))  # monthly jobs too
     previous = None
     while moment is not None and moment <= now:
         previous = moment
@@ -105,7 +126,7 @@ def _previous_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
 
 def build(app: Flask, scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
     """A scheduler with gridcare's jobs and the lease heartbeat, not yet started."""
-    global _app, _holder
+    global _app, _holder, _scheduler
     _app = app
     _holder = app.config.get("GRIDCARE_SCHEDULER_ID") or holder_name()
     zone = app.config["GRIDCARE_TIMEZONE"]
@@ -135,6 +156,14 @@ def build(app: Flask, scheduler_class: type[BaseScheduler] = BlockingScheduler) 
         replace_existing=True,
         next_run_time=datetime.now(CronTrigger(timezone=zone).timezone),
     )
+    scheduler.add_job(
+        catch_up_job,
+        IntervalTrigger(minutes=CATCH_UP_EVERY_MINUTES, timezone=zone),
+        id="catch_up",
+        name="catch_up",
+        replace_existing=True,
+    )
+    _scheduler = scheduler
     return scheduler
 
 

@@ -69,8 +69,9 @@ def record_run(job: str, holder: str, work: Callable[[], str]) -> JobRun:
     """Run `work` and keep a JobRun row with its outcome; a failure is logged, not raised."""
     run = JobRun(job=job, holder=holder)
     db.session.add(run)
+    db.session.flush()
+    run_id = run.id  # read before the commit: reading after it would open a transaction
     db.session.commit()
-    run_id = run.id
     try:
         summary = work()
     except Exception as exc:  # a failed job must not stop the scheduler

@@ -57,7 +57,9 @@ def simulate_history(days: int, seed: int = 2026) -> History:
                 kind=kind,
                 client_uuid=f"00000000-0000-4000-8000-{visit_id:012d}",
                 outcome=Outcome.concerns if roll > 0.9 else Outcome.well,
-                method=VisitMethod.phone if roll < 0.08 else VisitMethod.in_person,
+                method=VisitMethod.phone
+                if roll < 0.08 and kind == VisitKind.home_visit
+                else VisitMethod.in_person,
                 not_home=0.08 <= roll < 0.14,
                 notes=rng.choice(NOTES),
                 checklist=_answers(items, rng) if kind == VisitKind.safety_check else None,

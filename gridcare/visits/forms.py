@@ -118,12 +118,12 @@ class CampaignForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    visit_ids = MultiCheckboxField(_l("Tasks"), coerce=int)
+    # Any task id may be posted; the service keeps only planned tasks in the caller's areas.
+    visit_ids = MultiCheckboxField(_l("Tasks"), coerce=int, validate_choice=False)
     worker_id = SelectField(_l("Give to"), coerce=int, validators=[DataRequired()])
 
-    def __init__(self, *args, visits=(), workers=(), **kwargs):
+    def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.visit_ids.choices = choices(visits)
         self.worker_id.choices = choices(workers)
 
 

@@ -169,6 +169,9 @@ class Visit(db.Model):
     accuracy_m: Mapped[float | None]
     distance_m: Mapped[float | None]
     location_verdict: Mapped[LocationVerdict | None] = mapped_column(_enum(LocationVerdict))
+    # A visit logged without a task (a phone call, a not-home attempt, an extra visit):
+    # history, not a task that fell due.
+    extra: Mapped[bool] = mapped_column(default=False)
     # Made by the form when it is shown: a resent form finds the visit it already stored.
     client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

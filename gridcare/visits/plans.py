@@ -23,9 +23,6 @@ CARE_PLAN: dict[int, dict[VisitKind, Cadence]] = {
     3: {VisitKind.home_visit: Cadence(90, 14), VisitKind.safety_check: Cadence(180, 30)},
 }
 
-# A visit that found nobody at home is tried again the next day, inside the same window.
-RETRY_AFTER_NOT_HOME = timedelta(days=1)
-
 
 def first_due(household_id: int, kind: VisitKind, interval_days: int, today: date) -> date:
     """When a new schedule's first task falls due.
@@ -34,5 +31,6 @@ def first_due(household_id: int, kind: VisitKind, interval_days: int, today: dat
     whole grid does not put every household on the same day's list.
     """
     spread = min(interval_days, 7)
-    offset = (household_id * 7 + (1 if kind == VisitKind.safety_check else 0)) % spread
+    # 7919 is prime, so consecutive households land on different days of the spread.
+    offset = (household_id * 7919 + (3 if kind == VisitKind.safety_check else 0)) % spread
     return today + timedelta(days=offset)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +20,7 @@ from gridcare.clock import local_zone, utc_to_local_date, utcnow
 from gridcare.dialects import insert_ignoring_conflicts
 from gridcare.extensions import db
 from gridcare.registry.models import Household, Resident, ResidentStatus
-from gridcare.registry.services import care_level_changed
+from gridcare.registry.services import households_changed
 from gridcare.visits.models import (
     Campaign,
     CareSchedule,
@@ -33,9 +33,8 @@ from gridcare.visits.models import (
     VisitMethod,
     VisitStatus,
 )
-from gridcare.visits.plans import CARE_PLAN, RETRY_AFTER_NOT_HOME, first_due
+from gridcare.visits.plans import CARE_PLAN, first_due
 
-TERMINAL = (VisitStatus.done, VisitStatus.not_home, VisitStatus.missed, VisitStatus.cancelled)
 FLAGS = ("lives_alone", "empty_nest", "disabled")
 
 
@@ -210,8 +209,8 @@ def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> 
     """Give every active schedule without an open visit its next one. Does not commit.
 
     The next visit is due one interval after the last one was done, or after the last
-    missed one was due; a not-home attempt is retried the next day inside its window.
-    Idempotent: the partial unique index turns a second insert into a no-op.
+    missed one was due (never before today); a new schedule's first is spread over its
+    first week. Idempotent: the partial unique index turns a second insert into a no-op.
     """
     open_visit = exists().where(
         Visit.schedule_id == CareSchedule.id, Visit.status == VisitStatus.planned
@@ -228,26 +227,38 @@ def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> 
         return 0
 
     schedule_ids = [schedule.id for schedule, _ in pending]
-    latest_ids = (
-        select(func.max(Visit.id))
-        .where(Visit.schedule_id.in_(schedule_ids), Visit.status.in_(TERMINAL))
-        .group_by(Visit.schedule_id)
+    last_done = dict(
+        db.session.execute(
+            select(Visit.schedule_id, func.max(Visit.completed_at))
+            .where(Visit.schedule_id.in_(schedule_ids), Visit.status == VisitStatus.done)
+            .group_by(Visit.schedule_id)
+        ).all()
     )
-    # populate_existing: bulk updates earlier in this transaction left loaded rows stale.
-    latest = select(Visit).where(Visit.id.in_(latest_ids)).execution_options(populate_existing=True)
-    last_by_schedule = {v.schedule_id: v for v in db.session.scalars(latest)}
+    last_missed = dict(
+        db.session.execute(
+            select(Visit.schedule_id, func.max(Visit.due_date))
+            .where(Visit.schedule_id.in_(schedule_ids), Visit.status == VisitStatus.missed)
+            .group_by(Visit.schedule_id)
+        ).all()
+    )
     workers = grid_workers(grid_id for _, grid_id in pending)
 
     rows = []
     for schedule, grid_id in pending:
-        due, window_end = _next_due(schedule, last_by_schedule.get(schedule.id), today)
+        done_at = last_done.get(schedule.id)
+        due = _next_due(
+            schedule,
+            utc_to_local_date(done_at) if done_at else None,
+            last_missed.get(schedule.id),
+            today,
+        )
         rows.append(
             {
                 "household_id": schedule.household_id,
                 "kind": schedule.kind,
                 "schedule_id": schedule.id,
                 "due_date": due,
-                "window_end": window_end,
+                "window_end": due + timedelta(days=schedule.window_days),
                 "status": VisitStatus.planned,
                 "worker_id": schedule.worker_id or workers.get(grid_id),
                 "checklist": {},
@@ -257,20 +268,15 @@ def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> 
     return _insert_ignoring_duplicates(Visit, rows)
 
 
-def _next_due(schedule: CareSchedule, last: Visit | None, today: date) -> tuple[date, date]:
+def _next_due(
+    schedule: CareSchedule, done_on: date | None, missed_due: date | None, today: date
+) -> date:
     interval = timedelta(days=schedule.interval_days)
-    window = timedelta(days=schedule.window_days)
-    if last is None or last.status == VisitStatus.cancelled:
-        due = first_due(schedule.household_id, schedule.kind, schedule.interval_days, today)
-        return due, due + window
-    if last.status == VisitStatus.not_home:
-        due = max(utc_to_local_date(last.completed_at) + RETRY_AFTER_NOT_HOME, today)
-        return due, max(last.window_end, due)
-    if last.status == VisitStatus.missed:
-        due = max(last.due_date + interval, today)
-        return due, due + window
-    due = utc_to_local_date(last.completed_at) + interval
-    return due, due + window
+    if done_on is None and missed_due is None:
+        return first_due(schedule.household_id, schedule.kind, schedule.interval_days, today)
+    if missed_due is not None and (done_on is None or missed_due > done_on):
+        return max(missed_due + interval, today)  # keep the rhythm after a miss
+    return done_on + interval
 
 
 def generate_visits(today: date) -> PlanSummary:
@@ -293,15 +299,51 @@ def close_missed(today: date) -> int:
     return result.rowcount
 
 
-@care_level_changed.connect
-def follow_household(household_id: int, on: date) -> PlanSummary:
-    """The registry changed a household's level or closed it: follow at once.
-
-    Runs inside the registry's transaction, which commits it.
+@households_changed.connect
+def follow_households(household_ids: tuple[int, ...], on: date) -> PlanSummary:
+    """The registry changed households (their level, their grid, closed or reopened them):
+    follow at once, in one batch. Runs inside the registry's transaction, which commits.
     """
-    summary = sync_schedules(on, [household_id])
-    summary.visits_created = plan_due_visits(on, [household_id])
+    summary = sync_schedules(on, household_ids)
+    _hand_back_open_tasks(household_ids)
+    summary.visits_created = plan_due_visits(on, household_ids)
     return summary
+
+
+def _hand_back_open_tasks(household_ids: Sequence[int]) -> None:
+    """Give open tasks whose worker no longer covers the household's grid (it moved) to
+    the grid's worker; a schedule's named worker who no longer covers it is dropped."""
+    homes = db.session.execute(
+        select(Household.id, Area.id, Area.path)
+        .join(Area, Area.id == Household.grid_id)
+        .where(Household.id.in_(household_ids))
+    ).all()
+    covering = {}  # grid path -> ids of users whose areas contain it
+    for path in {path for _, _, path in homes}:
+        covering[path] = set(
+            db.session.scalars(
+                select(user_area.c.user_id)
+                .join(Area, Area.id == user_area.c.area_id)
+                .where(literal(path).startswith(Area.path))
+            )
+        )
+    grid_worker = grid_workers({grid_id for _, grid_id, _ in homes})
+    home_of = {household_id: (grid_id, path) for household_id, grid_id, path in homes}
+    for schedule in db.session.scalars(
+        select(CareSchedule).where(
+            CareSchedule.household_id.in_(household_ids), CareSchedule.worker_id.is_not(None)
+        )
+    ):
+        if schedule.worker_id not in covering[home_of[schedule.household_id][1]]:
+            schedule.worker_id = None
+    for visit in db.session.scalars(
+        select(Visit).where(
+            Visit.household_id.in_(household_ids), Visit.status == VisitStatus.planned
+        )
+    ):
+        grid_id, path = home_of[visit.household_id]
+        if visit.worker_id not in covering[path]:
+            visit.worker_id = grid_worker.get(grid_id)
 
 
 # Logging.
@@ -368,9 +410,12 @@ def log_visit(
     completed_at: datetime | None = None,
     visit_id: int | None = None,
 ) -> Visit:
-    """Record a visit or safety check at a household, completing its open task if it has one.
+    """Record a visit or safety check at a household; an in-person one completes its open task.
 
-    A form sent twice (same `client_uuid`) returns the visit stored the first time.
+    A form sent twice (same `client_uuid`) returns the visit stored the first time. A
+    visit that really happened is never refused because its task closed meanwhile: it
+    then completes the household's current task, or is kept as an extra visit. Phone
+    calls and not-home attempts are kept too, but leave the task open for a visit.
     """
     already = _visit_by_uuid(client_uuid)
     if already is not None:
@@ -380,11 +425,13 @@ def log_visit(
     if completed_at > now + timedelta(minutes=5):
         raise VisitError("completed_at", _l("A visit cannot be logged in the future."))
     _validate_position(position)
-    if not not_home and outcome is None:
-        raise VisitError("outcome", _l("Choose how the visit went."))
-    checklist = {} if not_home else _validate_checklist(kind, checklist)
     if not_home:
-        method = VisitMethod.in_person
+        method, outcome = VisitMethod.in_person, None
+    elif outcome is None:
+        raise VisitError("outcome", _l("Choose how the visit went."))
+    if kind == VisitKind.safety_check and method != VisitMethod.in_person:
+        raise VisitError("method", _l("A safety check is done in person."))
+    checklist = {} if not_home else _validate_checklist(kind, checklist)
 
     home = (household.lat, household.lon) if household.lat is not None else None
     phone = (position.lat, position.lon) if position else None
@@ -397,7 +444,7 @@ def log_visit(
         "completed_by_id": actor.user_id,
         "completed_at": completed_at,
         "method": method,
-        "outcome": None if not_home else outcome,
+        "outcome": outcome,
         "checklist": checklist,
         "notes": notes.strip(),
         "lat": position.lat if position else None,
@@ -408,22 +455,11 @@ def log_visit(
         "client_uuid": client_uuid,
         "updated_at": now,
     }
-    task = _task_to_complete(household, kind, visit_id)
+    completes = not not_home and method == VisitMethod.in_person
+    task = _task_to_complete(household, kind, visit_id, completed_at) if completes else None
     try:
-        if task is not None:
-            # Only a still-planned task is completed: two phones cannot both complete it.
-            done = db.session.execute(
-                update(Visit)
-                .where(Visit.id == task.id, Visit.status == VisitStatus.planned)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not done:
-                db.session.rollback()
-                return _visit_by_uuid(client_uuid) or _refuse_closed(task.id)
-            visit_id, schedule_id = task.id, task.schedule_id
-            db.session.expire(task)
-        else:
+        visit_id = _complete(task, values) if task is not None else None
+        if visit_id is None:
             visit = Visit(
                 household_id=household.id,
                 kind=kind,
@@ -431,15 +467,16 @@ def log_visit(
                 window_end=utc_to_local_date(completed_at),
                 worker_id=actor.user_id,
                 created_by_id=actor.user_id,
+                extra=True,
                 **values,
             )
             db.session.add(visit)
             db.session.flush()
-            visit_id, schedule_id = visit.id, None
+            visit_id = visit.id
         actor.audit(
             "log", "visit", visit_id, [k for k, v in values.items() if v not in (None, "", {})]
         )
-        if schedule_id is not None:
+        if task is not None and task.schedule_id is not None:
             plan_due_visits(utc_to_local_date(now), [household.id])
         db.session.commit()
     except IntegrityError:
@@ -452,40 +489,65 @@ def log_visit(
     return db.session.get(Visit, visit_id)
 
 
+def _complete(task: Visit, values: dict) -> int | None:
+    """Complete a task if it is still planned (two phones cannot both complete it)."""
+    done = db.session.execute(
+        update(Visit)
+        .where(Visit.id == task.id, Visit.status == VisitStatus.planned)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(task)
+    return task.id if done else None
+
+
 def _visit_by_uuid(client_uuid: str) -> Visit | None:
     return db.session.scalar(select(Visit).where(Visit.client_uuid == client_uuid))
 
 
-def _refuse_closed(visit_id: int):
-    status = db.session.scalar(select(Visit.status).where(Visit.id == visit_id))
-    raise VisitError(
-        "visit",
-        _l("This task is already closed (%(status)s); nothing was stored.", status=status.label),
-    )
-
-
-def _task_to_complete(household: Household, kind: VisitKind, visit_id: int | None) -> Visit | None:
+def _task_to_complete(
+    household: Household, kind: VisitKind, visit_id: int | None, completed_at: datetime
+) -> Visit | None:
+    """The task a visit completes: the one named if still open, else the household's
+    earliest open task of that kind. A visit from before a task existed completes none."""
+    task = None
     if visit_id is not None:
         task = db.session.scalar(
             select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id)
         )
         if task is None:
             raise VisitError("visit", _l("This task does not belong to this household."))
-        if task.status != VisitStatus.planned:
-            _refuse_closed(task.id)
         if task.kind != kind:
             raise VisitError("kind", _l("This task is of another kind."))
-        return task
-    return db.session.scalar(
-        select(Visit)
-        .where(
-            Visit.household_id == household.id,
-            Visit.kind == kind,
-            Visit.status == VisitStatus.planned,
+        if task.status != VisitStatus.planned:
+            task = None
+    if task is None:
+        task = db.session.scalar(
+            select(Visit)
+            .where(
+                Visit.household_id == household.id,
+                Visit.kind == kind,
+                Visit.status == VisitStatus.planned,
+            )
+            .order_by(Visit.due_date, Visit.id)
+            .limit(1)
         )
-        .order_by(Visit.due_date, Visit.id)
-        .limit(1)
+    if task is not None and _predates(task, completed_at):
+        return None
+    return task
+
+
+def _predates(task: Visit, completed_at: datetime) -> bool:
+    """Whether a visit happened before this task was due to anyone: before the schedule's
+    last completion, or before a one-off task was assigned. It is then history only."""
+    if task.schedule_id is None:
+        return completed_at < task.created_at
+    last = db.session.scalar(
+        select(func.max(Visit.completed_at)).where(
+            Visit.schedule_id == task.schedule_id, Visit.status == VisitStatus.done
+        )
     )
+    return last is not None and completed_at <= last
 
 
 # Officers' work: one-off checks, campaigns, reassignment, schedule adjustments.
@@ -500,11 +562,22 @@ def _households_in_scope(scope: Scope, household_ids: Sequence[int]) -> list[Hou
     return list(db.session.scalars(stmt))
 
 
-def _check_worker(scope: Scope, worker_id: int | None) -> None:
+def _check_worker(scope: Scope, worker_id: int | None, grid_ids: Iterable[int] = ()) -> None:
+    """A named worker must be of the caller's areas and able to open every household."""
     if worker_id is None:
         return
     if worker_id not in {w.id for w in workers_in_scope(scope)}:
         raise VisitError("worker_id", _l("Choose a grid worker of your areas."))
+    worker_paths = db.session.scalars(
+        select(Area.path)
+        .join(user_area, user_area.c.area_id == Area.id)
+        .where(user_area.c.user_id == worker_id)
+    ).all()
+    grid_paths = db.session.scalars(select(Area.path).where(Area.id.in_(set(grid_ids)))).all()
+    if not all(Scope(tuple(worker_paths)).covers(path) for path in grid_paths):
+        raise VisitError(
+            "worker_id", _l("This worker's areas do not include every chosen household.")
+        )
 
 
 def assign_checks(
@@ -523,8 +596,23 @@ def assign_checks(
     households = _households_in_scope(actor.scope, household_ids)
     if len(households) != len(set(household_ids)) or not households:
         raise VisitError("household_ids", _l("Choose households of your areas."))
-    _check_worker(actor.scope, worker_id)
+    _check_worker(actor.scope, worker_id, [h.grid_id for h in households])
     workers = grid_workers(h.grid_id for h in households)
+    # A form sent twice must not assign twice: skip households that already have this
+    # one-off task.
+    already = set(
+        db.session.scalars(
+            select(Visit.household_id).where(
+                Visit.household_id.in_([h.id for h in households]),
+                Visit.kind == kind,
+                Visit.due_date == due_date,
+                Visit.status == VisitStatus.planned,
+                Visit.schedule_id.is_(None),
+                Visit.campaign_id.is_(None),
+            )
+        )
+    )
+    households = [h for h in households if h.id not in already]
     visits = [
         Visit(
             household_id=h.id,
@@ -640,11 +728,11 @@ def refresh_campaign(actor: Actor, campaign: Campaign) -> int:
 
 
 def reassign_visits(actor: Actor, visit_ids: Sequence[int], worker_id: int) -> int:
-    """Hand planned tasks in the caller's areas to another worker of those areas."""
-    _check_worker(actor.scope, worker_id)
+    """Hand planned tasks in the caller's areas to another worker who covers their homes."""
     visits = list(
         db.session.scalars(
             select(Visit)
+            .options(selectinload(Visit.household))
             .join(Household, Household.id == Visit.household_id)
             .join(Area, Area.id == Household.grid_id)
             .where(
@@ -654,6 +742,7 @@ def reassign_visits(actor: Actor, visit_ids: Sequence[int], worker_id: int) -> i
             )
         )
     )
+    _check_worker(actor.scope, worker_id, [v.household.grid_id for v in visits])
     for visit in visits:
         visit.worker_id = worker_id
         actor.audit("reassign", "visit", visit.id, ["worker_id"])
@@ -675,7 +764,10 @@ def adjust_schedule(
         raise VisitError("interval_days", _l("The interval is 1 to 366 days."))
     if not 0 <= window_days < interval_days:
         raise VisitError("window_days", _l("The window must be shorter than the interval."))
-    _check_worker(actor.scope, worker_id)
+    grid_id = db.session.scalar(
+        select(Household.grid_id).where(Household.id == schedule.household_id)
+    )
+    _check_worker(actor.scope, worker_id, [grid_id])
     tighter = interval_days < schedule.interval_days
     schedule.interval_days, schedule.window_days = interval_days, window_days
     schedule.worker_id = worker_id
@@ -683,9 +775,6 @@ def adjust_schedule(
     db.session.flush()
     if tighter:
         _pull_forward(schedule, today)
-    grid_id = db.session.scalar(
-        select(Household.grid_id).where(Household.id == schedule.household_id)
-    )
     db.session.execute(
         update(Visit)
         .where(Visit.schedule_id == schedule.id, Visit.status == VisitStatus.planned)
@@ -734,18 +823,30 @@ class WorkerDay:
         return len(self.overdue) + len(self.today) + len(self.upcoming)
 
 
+# Walking order is worked out for this many stops of a list; the rest follow by address.
+# The route search grows with the square of the stops, and a day rarely holds more.
+WALKING_ORDER_STOPS = 30
+
+
 def worker_day(
-    worker_id: int, today: date, start: geo.Point | None = None, days_ahead: int = 7
+    worker_id: int,
+    scope: Scope,
+    today: date,
+    start: geo.Point | None = None,
+    days_ahead: int = 7,
 ) -> WorkerDay:
     """A worker's list: overdue first, then due today, then the coming days.
 
     Overdue and today's tasks are in walking order from `start` when the phone shared
-    its position and the homes have coordinates; otherwise by address.
+    its position and the homes have coordinates; otherwise by address. Only households
+    in the worker's own areas are listed.
     """
     stmt = (
         select(Visit, Household)
         .join(Household, Household.id == Visit.household_id)
+        .join(Area, Area.id == Household.grid_id)
         .where(
+            scope.filter(Area.path),
             Visit.worker_id == worker_id,
             Visit.status == VisitStatus.planned,
             Visit.due_date <= today + timedelta(days=days_ahead),
@@ -768,13 +869,14 @@ def worker_day(
     if start is not None:
         for name in ("overdue", "today"):
             rows = getattr(day, name)
-            placed = [r for r in rows if r.household.lat is not None]
-            if len(placed) > 1 or (placed and start):
+            placed = [r for r in rows if r.household.lat is not None][:WALKING_ORDER_STOPS]
+            if placed:
                 order = geo.walking_order(
                     start, [(r.household.lat, r.household.lon) for r in placed]
                 )
-                unplaced = [r for r in rows if r.household.lat is None]
-                setattr(day, name, [placed[i] for i in order] + unplaced)
+                routed = {id(r) for r in placed}
+                rest = [r for r in rows if id(r) not in routed]
+                setattr(day, name, [placed[i] for i in order] + rest)
                 day.walking_order = True
     return day
 

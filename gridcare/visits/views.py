@@ -30,19 +30,35 @@ def _position(form) -> services.Position | None:
     return services.Position(form.lat.data, form.lon.data, form.accuracy.data)
 
 
+# position.js remembers the phone's last fix for a few minutes under this cookie, so the
+# list comes in walking order at once instead of loading twice (once to ask the phone).
+POSITION_COOKIE = "gridcare_here"
+
+
 def _start_point():
     lat = request.args.get("lat", type=float)
     lon = request.args.get("lon", type=float)
+    if lat is None or lon is None:
+        lat, lon = _remembered_position()
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return (lat, lon)
+
+
+def _remembered_position() -> tuple[float | None, float | None]:
+    try:
+        lat, lon = (float(part) for part in request.cookies.get(POSITION_COOKIE, "").split(","))
+    except ValueError:
+        return None, None
+    return lat, lon
 
 
 @bp.route("/today")
 @require(Permission.log_visits)
 def today_list():
     start = _start_point()
-    day = services.worker_day(current_actor().user_id, today(), start)
+    actor = current_actor()
+    day = services.worker_day(actor.user_id, actor.scope, today(), start)
     return render_template(
         "visits/today.html", day=day, start=start, quick_form=QuickLogForm, today=today()
     )
@@ -127,6 +143,12 @@ def log(household_id: int):
                 ),
                 "success",
             )
+            requested = int(form.visit_id.data) if (form.visit_id.data or "").isdigit() else None
+            if requested is not None and visit.id != requested:
+                flash(
+                    _("That task had already closed; the visit is kept in the history."),
+                    "warning",
+                )
             if visit.failed_items:
                 # Straight on to the first failed item's hazard, pre-filled; the others are
                 # one tap away on the household's visits page.
@@ -174,7 +196,7 @@ def _worker_choices():
 def workload():
     scope = current_actor().scope
     overdue = services.overdue_visits(scope, today(), request.args.get("worker", type=int))
-    form = ReassignForm(visits=[(v.id, str(v.id)) for v, _h in overdue], workers=_worker_choices())
+    form = ReassignForm(workers=_worker_choices())
     return render_template(
         "visits/workload.html",
         rows=services.workload(scope, today()),
@@ -187,8 +209,7 @@ def workload():
 @bp.route("/reassign", methods=["POST"])
 @require(Permission.assign_visits)
 def reassign():
-    overdue = services.overdue_visits(current_actor().scope, today())
-    form = ReassignForm(visits=[(v.id, str(v.id)) for v, _h in overdue], workers=_worker_choices())
+    form = ReassignForm(workers=_worker_choices())
     if form.validate_on_submit() and form.visit_ids.data:
         try:
             moved = services.reassign_visits(

@@ -93,24 +93,48 @@ def test_logging_again_completes_the_next_planned_visit_early(setup):
     assert len(visits_of(household, VisitStatus.done)) == 2
 
 
-def test_not_home_is_retried_the_next_day_within_the_window(setup):
-    _, actor, household = setup
-    visit = log(actor, household, outcome=None, not_home=True)
-    assert visit.status == VisitStatus.not_home
-    retry = next(v for v in visits_of(household, VisitStatus.planned) if v.kind == "home_visit")
-    completed = visit.completed_at
-    assert retry.due_date >= TODAY
-    assert retry.due_date <= completed.date() + timedelta(days=2)
-
-
-def test_logging_against_a_missed_task_is_refused_and_stores_nothing(setup):
+def test_a_visit_whose_task_was_swept_to_missed_is_still_stored(setup):
     _, actor, household = setup
     task = next(v for v in visits_of(household, VisitStatus.planned) if v.kind == "home_visit")
     services.close_missed(task.window_end + timedelta(days=1))
+    visit = log(actor, household, visit_id=task.id, notes="胸口疼")
+    assert visit.id != task.id
+    assert visit.notes == "胸口疼"
+    assert db.session.get(Visit, task.id).status == VisitStatus.missed
+
+
+def test_phone_calls_and_not_home_attempts_leave_the_task_open(setup):
+    _, actor, household = setup
+    task = next(v for v in visits_of(household, VisitStatus.planned) if v.kind == "home_visit")
+    call = log(actor, household, method=VisitMethod.phone, visit_id=task.id)
+    attempt = log(actor, household, outcome=None, not_home=True, visit_id=task.id)
+    assert {call.id, attempt.id}.isdisjoint({task.id})
+    assert (call.method, attempt.status) == (VisitMethod.phone, VisitStatus.not_home)
+    assert db.session.get(Visit, task.id).status == VisitStatus.planned
+
+
+def test_a_safety_check_by_phone_is_refused(setup):
+    _, actor, household = setup
+    answers = {item.code: "pass" for item in services.checklist_items()}
     with pytest.raises(services.VisitError) as refused:
-        log(actor, household, visit_id=task.id)
-    assert refused.value.field == "visit"
-    assert visits_of(household, VisitStatus.done) == []
+        log(
+            actor,
+            household,
+            kind=VisitKind.safety_check,
+            method=VisitMethod.phone,
+            checklist=answers,
+        )
+    assert refused.value.field == "method"
+
+
+def test_a_back_dated_visit_does_not_complete_the_next_task(setup):
+    _, actor, household = setup
+    log(actor, household)  # today: the next weekly visit is planned a week on
+    (next_task,) = [v for v in visits_of(household, VisitStatus.planned) if v.kind == "home_visit"]
+    forgotten = log(actor, household, completed_at=utcnow() - timedelta(days=6))
+    assert forgotten.id != next_task.id
+    db.session.refresh(next_task)
+    assert next_task.status == VisitStatus.planned
 
 
 def test_a_completion_time_in_the_future_is_refused(setup):

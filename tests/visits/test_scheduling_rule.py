@@ -199,3 +199,14 @@ def test_the_partial_unique_index_refuses_a_second_open_schedule_visit(make):
     )
     assert inserted == 0
     assert len(planned(household, VisitKind.home_visit)) == 1
+
+
+def test_first_visits_of_a_new_grid_are_spread_over_the_first_week(make):
+    tree = make.tree()
+    for _ in range(14):
+        make.resident(make.household(tree["grid1"]), birth_date=date(1940, 1, 1), lives_alone=True)
+    services.generate_visits(TODAY)
+    dues = db.session.scalars(
+        select(Visit.due_date).where(Visit.kind == VisitKind.home_visit)
+    ).all()
+    assert {(d - TODAY).days for d in dues} == set(range(7))

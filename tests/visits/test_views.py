@@ -77,26 +77,28 @@ def test_routine_visit_is_one_tap_from_the_list_and_a_resend_stores_nothing_new(
     login(city["worker"])
     html = client.get("/visits/today", headers=EN).get_data(as_text=True)
     task = planned_home_visit(city["mine"])
-    # The list's "All well" button is a form: its one tap posts what the page rendered.
-    form = re.search(
+    # The list's "All well" button is a form: one tap posts exactly what the page rendered
+    # (position.js fills in the position when the phone shares it).
+    action, body = re.search(
         r'<form method="post" action="(/visits/household/\d+/quick)"(.*?)</form>', html, re.S
-    )
-    token = re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', form.group(2)).group(1)
-    data = {
-        "client_uuid": token,
-        "visit_id": str(task.id),
-        "lat": "39.7701",
-        "lon": "98.2901",
-        "accuracy": "12",
-    }
-    first = client.post(form.group(1), data=data, headers=EN)
-    again = client.post(form.group(1), data=data, headers=EN)  # the phone resends
+    ).groups()
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", body):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        value = re.search(r'value="([^"]*)"', tag)
+        assert name not in data, f"{name} rendered twice"
+        data[name] = value.group(1) if value else ""
+    data |= {"lat": "39.7701", "lon": "98.2901", "accuracy": "12"}
+    first = client.post(action, data=data, headers=EN)
+    again = client.post(action, data=data, headers=EN)  # the phone resends
     assert first.status_code == again.status_code == 302
     db.session.expire_all()
     done = db.session.scalars(select(Visit).where(Visit.status == VisitStatus.done)).all()
     assert [v.id for v in done] == [task.id]
     assert done[0].location_verdict == LocationVerdict.near
     assert done[0].completed_by_id == city["worker"].id
+    after = client.get("/visits/today", headers=EN).get_data(as_text=True)
+    assert f'name="visit_id" type="hidden" value="{task.id}"' not in after
 
 
 def test_walking_order_from_the_phones_position(city, client, login, make):
@@ -192,7 +194,7 @@ def test_future_completion_time_is_refused_next_to_the_field(city, client, login
     assert db.session.scalar(select(func.count()).where(Visit.status == VisitStatus.done)) == 0
 
 
-def test_logging_against_a_missed_task_shows_a_message_and_stores_nothing(city, client, login):
+def test_a_visit_against_a_task_that_closed_meanwhile_is_kept_with_a_message(city, client, login):
     task = planned_home_visit(city["mine"])
     task_id = task.id
     services.close_missed(task.window_end + timedelta(days=1))
@@ -200,13 +202,18 @@ def test_logging_against_a_missed_task_shows_a_message_and_stores_nothing(city, 
     data = {
         "client_uuid": str(uuid.uuid4()),
         "kind": "home_visit",
-        "outcome": "well",
+        "outcome": "concerns",
         "method": "in_person",
+        "notes": "老人说胸口疼，已联系家属",
         "visit_id": str(task_id),
     }
-    response = client.post(f"/visits/household/{city['mine'].id}/log", data=data, headers=EN)
-    assert "already closed" in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).where(Visit.status == VisitStatus.done)) == 0
+    response = client.post(
+        f"/visits/household/{city['mine'].id}/log", data=data, headers=EN, follow_redirects=True
+    )
+    assert "already closed; the visit is kept" in response.get_data(as_text=True)
+    kept = db.session.scalar(select(Visit).where(Visit.status == VisitStatus.done))
+    assert kept.notes == "老人说胸口疼，已联系家属"
+    assert db.session.get(Visit, task_id).status == VisitStatus.missed
 
 
 def test_officer_campaign_creates_one_task_per_matching_household_once(city, client, login):
@@ -273,7 +280,7 @@ def test_officer_assigns_one_off_checks_and_sees_workload(city, client, login):
 
 
 def test_officer_reassigns_overdue_tasks(city, client, login, make):
-    helper = make.user("grid_worker", areas=[city["tree"]["grid2"]], full_name="张帮手")
+    helper = make.user("grid_worker", areas=[city["tree"]["grid1"]], full_name="张帮手")
     task = planned_home_visit(city["mine"])
     task.due_date = today() - timedelta(days=2)
     db.session.commit()
@@ -286,7 +293,37 @@ def test_officer_reassigns_overdue_tasks(city, client, login, make):
     assert task.worker_id == helper.id
 
 
+def test_tasks_are_not_given_to_a_worker_who_cannot_open_the_home(city, client, login, make):
+    elsewhere = make.user("grid_worker", areas=[city["tree"]["grid2"]])
+    task = planned_home_visit(city["mine"])
+    task.due_date = today() - timedelta(days=2)
+    db.session.commit()
+    login(city["officer"])
+    client.post(
+        "/visits/reassign", data={"visit_ids": [str(task.id)], "worker_id": str(elsewhere.id)}
+    )
+    db.session.refresh(task)
+    assert task.worker_id == city["worker"].id
+
+
 def test_workers_cannot_open_officer_pages(city, client, login):
     login(city["worker"])
     for path in ("/visits/workload", "/visits/assign", "/visits/campaigns"):
         assert client.get(path).status_code == 403
+
+
+def test_walking_order_from_the_position_the_phone_shared_minutes_ago(city, client, login, make):
+    far = make.household(city["tree"]["grid1"], address="新华路99号", lat=39.7800, lon=98.2900)
+    make.resident(far, birth_date=date(1939, 1, 1), lives_alone=True)
+    services.generate_visits(today())
+    for visit in db.session.scalars(select(Visit).where(Visit.status == VisitStatus.planned)):
+        visit.due_date = today()
+    db.session.commit()
+    login(city["worker"])
+    # position.js keeps the last fix in this cookie: the list need not load twice.
+    client.set_cookie("gridcare_here", "39.78100,98.29000", path="/visits/today")
+    html = client.get("/visits/today", headers=EN).get_data(as_text=True)
+    assert "In walking order" in html and "data-has-start" in html
+    assert html.index("新华路99号") < html.index("新华路1号")
+    client.set_cookie("gridcare_here", "not,a-place", path="/visits/today")
+    assert "By address" in client.get("/visits/today", headers=EN).get_data(as_text=True)
