@@ -107,8 +107,53 @@ def jobs_list_command():
         click.echo(f"{run.started_at:%Y-%m-%d %H:%M:%S}Z {run.job:18} {state:7} {run.summary}")
 
 
+report_cli = click.Group("report", help="Reports for civil affairs.")
+
+
+@report_cli.command("coverage")
+@click.option("--area", "area_code", required=True, help="Area code, e.g. 620202.")
+@click.option("--period", required=True, help="2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-20")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json")
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write (csv/xlsx).")
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN")
+@with_appcontext
+def report_coverage_command(area_code, period, fmt, output, locale):
+    """Coverage of an area for a period: the same figures as the report page."""
+    import json
+
+    from flask_babel import force_locale
+
+    from gridcare.accounts.services import SYSTEM
+    from gridcare.areas.services import area_by_code
+    from gridcare.extensions import db
+    from gridcare.reports.coverage import coverage
+    from gridcare.reports.exports import to_csv, to_json, to_xlsx
+    from gridcare.reports.periods import PeriodError, parse
+
+    area = area_by_code(area_code)
+    if area is None:
+        raise click.BadParameter(f"no area has the code {area_code}", param_hint="--area")
+    try:
+        chosen = parse(period)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc.message), param_hint="--period") from exc
+    report = coverage(area, chosen)
+    SYSTEM.audit("export", "coverage", area.id, ["period", fmt])
+    db.session.commit()
+    if fmt == "json":
+        click.echo(json.dumps(to_json(report), ensure_ascii=False, indent=2))
+        return
+    with force_locale(locale):
+        body = to_csv(report) if fmt == "csv" else to_xlsx(report)
+    target = output or f"coverage-{area.code}-{chosen.key}.{fmt}"
+    with open(target, "wb") as out:
+        out.write(body)
+    click.echo(f"Wrote {target}")
+
+
 def register(app: Flask) -> None:
+    from gridcare.registry.commands import import_cli
     from gridcare.registry.demo import demo_cli
 
-    for group in (users_cli, demo_cli, scheduler_cli, jobs_cli):
+    for group in (users_cli, demo_cli, import_cli, scheduler_cli, jobs_cli, report_cli):
         app.cli.add_command(group)

@@ -75,6 +75,7 @@ class Permission(enum.StrEnum):
     view_audit = "view_audit"
     log_visits = "log_visits"
     assign_visits = "assign_visits"
+    manage_scoring = "manage_scoring"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -105,6 +106,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.manage_users,
             Permission.view_audit,
             Permission.assign_visits,
+            Permission.manage_scoring,
         }
     ),
 }

@@ -1,4 +1,5 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
@@ -6,7 +7,16 @@ from gridcare.areas.models import Area
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import ancestors, areas_in_scope
 from gridcare.clock import today
-from gridcare.reports import services
+from gridcare.extensions import db
+from gridcare.reports import charts, services
+from gridcare.reports import scorecards as scoring
+from gridcare.reports.coverage import coverage as coverage_for
+from gridcare.reports.coverage import snapshots_for, trend, unvisited_households
+from gridcare.reports.exports import COLUMNS, to_csv, to_xlsx
+from gridcare.reports.exports import value as export_value
+from gridcare.reports.forms import CoverageForm, WeightsForm
+from gridcare.reports.periods import PeriodError, last_months, month, quarter
+from gridcare.reports.periods import parse as parse_period
 
 bp = Blueprint("reports", __name__)
 
@@ -30,3 +40,136 @@ def overview():
         trail=[a for a in ancestors(area) if scope.covers(a.path)],
         choices=areas_in_scope(scope),
     )
+
+
+# Coverage.
+
+
+def _coverage_request(default_period: str | None = None):
+    """The area and period asked for, checked against the caller's scope."""
+    scope = current_actor().scope
+    form = CoverageForm(request.args, areas=areas_in_scope(scope))
+    area = (
+        get_in_scope_or_404(Area, request.args["area"], scope)
+        if request.args.get("area")
+        else services.default_area(scope)
+    )
+    if area is None:
+        abort(404)
+    form.area.data = area.id
+    try:
+        period = parse_period(request.args.get("period") or default_period or month(today()).key)
+    except PeriodError as exc:
+        form.period.errors = [str(exc.message)]
+        period = month(today())
+    form.period.data = request.args.get("period") or period.key
+    return form, area, period
+
+
+@bp.route("/coverage")
+@require(Permission.view_reports)
+def coverage():
+    form, area, period = _coverage_request()
+    report = coverage_for(area, period)
+    previous = coverage_for(area, period.previous()).total
+    months = last_months(period, 12)
+    snapshots = snapshots_for(area, [m.key for m in months] + [period.key])
+    bars, bars_height = charts.coverage_bars(report.children)
+    points = charts.trend_points(trend(area, months, snapshots))
+    return render_template(
+        "reports/coverage.html",
+        form=form,
+        report=report,
+        previous=previous,
+        reported=snapshots.get(period.key),
+        bars=bars,
+        bars_height=bars_height,
+        points=points,
+        polyline=charts.polyline(points),
+        chart=charts,
+        trail=[a for a in ancestors(area) if current_actor().scope.covers(a.path)],
+        columns=COLUMNS,
+        value=export_value,
+    )
+
+
+@bp.route("/coverage.<any(csv, xlsx):fmt>")
+@require(Permission.view_reports)
+def coverage_export(fmt: str):
+    form, area, period = _coverage_request()
+    if form.period.errors:
+        abort(400)
+    report = coverage_for(area, period)
+    current_actor().audit("export", "coverage", area.id, ["period", fmt])
+    db.session.commit()
+    filename = f"coverage-{area.code}-{period.key}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = to_csv(report), "text/csv; charset=utf-8"
+    else:
+        body = to_xlsx(report)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/coverage/unvisited")
+@require(Permission.view_reports)
+def unvisited():
+    form, area, period = _coverage_request()
+    return render_template(
+        "reports/unvisited.html",
+        area=area,
+        period=period,
+        households=unvisited_households(area, period),
+    )
+
+
+# Worker scorecards.
+
+
+@bp.route("/scorecards")
+@require(Permission.view_reports)
+def scorecards():
+    form, area, period = _coverage_request(default_period=quarter(today()).key)
+    return render_template(
+        "reports/scorecards.html",
+        form=form,
+        area=area,
+        period=period,
+        cards=scoring.scorecards(area, period),
+        weights=scoring.weights(),
+    )
+
+
+@bp.route("/scorecards/<int:worker_id>/<what>")
+@require(Permission.view_reports)
+def scorecard_records(worker_id: int, what: str):
+    _form, area, period = _coverage_request(default_period=quarter(today()).key)
+    worker = next((w for w in scoring.workers_under(area) if w.id == worker_id), None) or abort(404)
+    kind, records = scoring.worker_records(worker.id, period, what)
+    return render_template(
+        "reports/scorecard_records.html",
+        worker=worker,
+        period=period,
+        what=what,
+        kind=kind,
+        records=records,
+    )
+
+
+@bp.route("/weights", methods=["GET", "POST"])
+@require(Permission.manage_scoring)
+def weights():
+    form = WeightsForm(obj=scoring.weights())
+    if form.validate_on_submit():
+        try:
+            scoring.save_weights(current_actor(), **{n: form[n].data for n in scoring.WEIGHT_NAMES})
+        except scoring.WeightsError as exc:
+            form[exc.field].errors.append(str(exc.message))
+        else:
+            flash(_("Score weights saved."), "success")
+            return redirect(url_for("reports.weights"))
+    return render_template("reports/weights.html", form=form)

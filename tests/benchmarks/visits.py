@@ -11,18 +11,9 @@ measures, and prints medians:
 """
 
 import argparse
-import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from gridcare import create_app
-from gridcare.config import TestConfig
-
-
-def median_ms(samples: list[float]) -> str:
-    median, fastest = statistics.median(samples) * 1000, min(samples) * 1000
-    return f"{median:.1f} ms (min {fastest:.1f}, n={len(samples)})"
+from tests.benchmarks.city import build_app, median_ms
 
 
 def main() -> None:
@@ -32,17 +23,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="gridcare-bench-"))
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
-            "SECRET_KEY": "bench",
-            "GRIDCARE_DATA_KEY": TestConfig.GRIDCARE_DATA_KEY,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    app.instance_path = str(folder)
+    app = build_app()
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 

@@ -1,0 +1,37 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+
+class CoverageForm(FlaskForm):
+    """The area and period pickers; a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    area = SelectField(_l("Area"), coerce=int, validators=[DataRequired()])
+    period = StringField(
+        _l("Period"),
+        validators=[DataRequired(), Length(max=30)],
+        description=_l("2026-11, 2026-Q4, 2026, or 2026-11-01..2026-11-20"),
+    )
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = [SelectChoice(a.id, f"{'· ' * a.depth}{a.name}") for a in areas]
+
+
+class WeightsForm(FlaskForm):
+    on_time = IntegerField(
+        _l("Tasks done in time"), validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    coverage = IntegerField(
+        _l("In-person coverage"), validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    hazards = IntegerField(
+        _l("Hazards closed within deadline"), validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    not_missed = IntegerField(
+        _l("Tasks not missed"), validators=[InputRequired(), NumberRange(0, 100)]
+    )

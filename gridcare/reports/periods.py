@@ -1,0 +1,96 @@
+"""Reporting periods: a month, a quarter, a year or a range of days, in local dates."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from gridcare.clock import local_to_utc
+
+
+class PeriodError(ValueError):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    key: str  # "2026-11", "2026-Q4", "2026", "2026-11-01..2026-11-20"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def start_utc(self) -> datetime:
+        return local_to_utc(datetime.combine(self.start, datetime.min.time()))
+
+    @property
+    def end_utc(self) -> datetime:
+        """The first stored moment after the period (exclusive bound)."""
+        return local_to_utc(datetime.combine(self.end + timedelta(days=1), datetime.min.time()))
+
+    def previous(self) -> "Period":
+        """The period of the same kind just before this one."""
+        if re.fullmatch(r"\d{4}-\d{2}", self.key):
+            return month(self.start - timedelta(days=1))
+        if "Q" in self.key:
+            return quarter(self.start - timedelta(days=1))
+        if re.fullmatch(r"\d{4}", self.key):
+            return parse(str(self.start.year - 1))
+        start = self.start - timedelta(days=self.days)
+        return parse(f"{start}..{self.start - timedelta(days=1)}")
+
+
+def month(day: date) -> Period:
+    start = day.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return Period(start, following - timedelta(days=1), f"{start:%Y-%m}")
+
+
+def quarter(day: date) -> Period:
+    number = (day.month - 1) // 3 + 1
+    start = date(day.year, 3 * number - 2, 1)
+    end = month(date(day.year, 3 * number, 1)).end
+    return Period(start, end, f"{day.year}-Q{number}")
+
+
+def last_months(until: Period, count: int) -> list[Period]:
+    """`count` months ending with the month that holds `until.end`, oldest first."""
+    months = [month(until.end)]
+    while len(months) < count:
+        months.insert(0, months[0].previous())
+    return months
+
+
+def parse(text: str) -> Period:
+    """Read "2026-11", "2026-Q4", "2026" or "2026-11-01..2026-11-20"."""
+    text = (text or "").strip()
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+            return month(date(int(m[1]), int(m[2]), 1))
+        if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text, re.IGNORECASE):
+            return quarter(date(int(m[1]), 3 * int(m[2]), 1))
+        if re.fullmatch(r"\d{4}", text):
+            return Period(date(int(text), 1, 1), date(int(text), 12, 31), text)
+        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+            start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+            if end < start:
+                raise PeriodError(_l("The period ends before it starts."))
+            if (end - start).days > 366 * 5:
+                raise PeriodError(_l("A period can be at most five years long."))
+            return Period(start, end, f"{start}..{end}")
+    except ValueError as exc:
+        if isinstance(exc, PeriodError):
+            raise
+        raise PeriodError(_l("This date does not exist.")) from exc
+    raise PeriodError(
+        _l(
+            "Give a month (2026-11), a quarter (2026-Q4), a year (2026) or a range "
+            "(2026-11-01..2026-11-20)."
+        )
+    )

@@ -1,0 +1,242 @@
+"""Worker scorecards (绩效): per worker and period, what fell due and what was done, with a
+weighted score an admin can tune, and a ranking within the community.
+
+Counts come from grouped SQL over ix_visit_worker_status_due (tasks), ix_visit_completed_at
+(attempts) and ix_hazard_reported_at; coverage reuses the per-grid coverage figures.
+"""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
+from gridcare.accounts.models import Role, User, user_area
+from gridcare.areas.models import Area
+from gridcare.extensions import db
+from gridcare.hazards.models import Hazard, HazardStatus
+from gridcare.reports.coverage import Figures, count_if, day_after_utc, grid_figures
+from gridcare.reports.models import ScoreWeights
+from gridcare.reports.periods import Period
+from gridcare.visits.models import Visit, VisitStatus
+from gridcare.visits.services import grid_workers
+
+WEIGHT_NAMES = ("on_time", "coverage", "hazards", "not_missed")
+
+
+@dataclass
+class Scorecard:
+    worker: User
+    tasks_due: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    missed: int = 0
+    not_home: int = 0
+    coverage: Figures = field(default_factory=Figures)
+    hazards_found: int = 0
+    hazards_closed: int = 0
+    hazards_closed_in_time: int = 0
+    score: float | None = None
+    rank: int | None = None
+
+    def parts(self) -> dict[str, float | None]:
+        """Each part of the score as a share from 0 to 1; None when there was nothing to do."""
+        return {
+            "on_time": self.done_on_time / self.tasks_due if self.tasks_due else None,
+            "coverage": self.coverage.coverage,
+            "hazards": self.hazards_closed_in_time / self.hazards_closed
+            if self.hazards_closed
+            else None,
+            "not_missed": 1 - self.missed / self.tasks_due if self.tasks_due else None,
+        }
+
+
+def weights() -> ScoreWeights:
+    """The admin's weights, or the defaults when none were saved."""
+    return db.session.scalar(select(ScoreWeights).limit(1)) or ScoreWeights(
+        on_time=40, coverage=30, hazards=20, not_missed=10
+    )
+
+
+class WeightsError(ValueError):
+    def __init__(self, field: str, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def save_weights(actor, **values: int) -> ScoreWeights:
+    """Store the score weights; each is 0 to 100 and at least one is above 0."""
+    for name in WEIGHT_NAMES:
+        if not 0 <= values[name] <= 100:
+            raise WeightsError(name, _l("A weight is a whole number from 0 to 100."))
+    if not any(values[name] for name in WEIGHT_NAMES):
+        raise WeightsError("on_time", _l("At least one weight must be above 0."))
+    row = db.session.scalar(select(ScoreWeights).limit(1)) or ScoreWeights()
+    for name in WEIGHT_NAMES:
+        setattr(row, name, values[name])
+    db.session.add(row)
+    db.session.flush()
+    actor.audit("update", "score_weights", row.id, list(WEIGHT_NAMES))
+    db.session.commit()
+    return row
+
+
+def score(card: Scorecard, chosen: ScoreWeights) -> float | None:
+    """100 × the weighted mean of the parts that apply to this worker this period."""
+    total = weight_sum = 0.0
+    for name, share in card.parts().items():
+        if share is None:
+            continue
+        weight = getattr(chosen, name)
+        total += weight * share
+        weight_sum += weight
+    return round(100 * total / weight_sum, 1) if weight_sum else None
+
+
+def workers_under(area: Area) -> list[User]:
+    """Active grid workers assigned to any area under `area`."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(user_area, user_area.c.user_id == User.id)
+            .join(Area, Area.id == user_area.c.area_id)
+            .where(
+                User.role == Role.grid_worker,
+                User.active.is_(True),
+                Area.path.startswith(area.path),
+            )
+            .distinct()
+            .order_by(User.username)
+        )
+    )
+
+
+def scorecards(area: Area, period: Period) -> list[Scorecard]:
+    """Every worker of `area` for the period, best score first, ranked."""
+    workers = workers_under(area)
+    cards = {w.id: Scorecard(w) for w in workers}
+    if not cards:
+        return []
+    ids = list(cards)
+
+    in_period = and_(Visit.due_date >= period.start, Visit.due_date <= period.end)
+    done = Visit.status == VisitStatus.done
+    in_time = Visit.completed_at < day_after_utc(Visit.window_end)
+    for worker_id, due, on_time, late, missed in db.session.execute(
+        select(
+            Visit.worker_id,
+            func.count(Visit.id),
+            count_if(and_(done, in_time)),
+            count_if(and_(done, ~in_time)),
+            count_if(Visit.status == VisitStatus.missed),
+        )
+        .where(
+            Visit.worker_id.in_(ids),
+            Visit.extra.is_(False),
+            Visit.status != VisitStatus.cancelled,
+            in_period,
+        )
+        .group_by(Visit.worker_id)
+    ):
+        card = cards[worker_id]
+        card.tasks_due, card.done_on_time, card.done_late, card.missed = due, on_time, late, missed
+
+    for worker_id, attempts in db.session.execute(
+        select(Visit.completed_by_id, func.count(Visit.id))
+        .where(
+            Visit.completed_by_id.in_(ids),
+            Visit.status == VisitStatus.not_home,
+            Visit.completed_at >= period.start_utc,
+            Visit.completed_at < period.end_utc,
+        )
+        .group_by(Visit.completed_by_id)
+    ):
+        cards[worker_id].not_home = attempts
+
+    for worker_id, found in db.session.execute(
+        select(Hazard.reported_by_id, func.count(Hazard.id))
+        .where(
+            Hazard.reported_by_id.in_(ids),
+            Hazard.reported_at >= period.start_utc,
+            Hazard.reported_at < period.end_utc,
+        )
+        .group_by(Hazard.reported_by_id)
+    ):
+        cards[worker_id].hazards_found = found
+
+    hazard_in_time = or_(
+        Hazard.deadline.is_(None), Hazard.closed_at < day_after_utc(Hazard.deadline)
+    )
+    for worker_id, closed, closed_in_time in db.session.execute(
+        select(Hazard.assignee_id, func.count(Hazard.id), count_if(hazard_in_time))
+        .where(
+            Hazard.assignee_id.in_(ids),
+            Hazard.status == HazardStatus.closed,
+            Hazard.closed_at >= period.start_utc,
+            Hazard.closed_at < period.end_utc,
+        )
+        .group_by(Hazard.assignee_id)
+    ):
+        cards[worker_id].hazards_closed = closed
+        cards[worker_id].hazards_closed_in_time = closed_in_time
+
+    # In-person coverage of each worker's own grids.
+    per_grid = grid_figures(area, period)
+    for grid_id, worker_id in grid_workers(list(per_grid)).items():
+        if worker_id in cards:
+            cards[worker_id].coverage.add(per_grid[grid_id])
+
+    chosen = weights()
+    ranked = list(cards.values())
+    for card in ranked:
+        card.score = score(card, chosen)
+    ranked.sort(key=lambda c: (c.score is None, -(c.score or 0), c.worker.username))
+    for position, card in enumerate(ranked, start=1):
+        card.rank = position if card.score is not None else None
+    return ranked
+
+
+def worker_records(worker_id: int, period: Period, what: str):
+    """The visits or hazards behind one figure of a scorecard, for its link."""
+    if what in ("hazards_found", "hazards_closed"):
+        stmt = select(Hazard).order_by(Hazard.reported_at)
+        if what == "hazards_found":
+            stmt = stmt.where(
+                Hazard.reported_by_id == worker_id,
+                Hazard.reported_at >= period.start_utc,
+                Hazard.reported_at < period.end_utc,
+            )
+        else:
+            stmt = stmt.where(
+                Hazard.assignee_id == worker_id,
+                Hazard.status == HazardStatus.closed,
+                Hazard.closed_at >= period.start_utc,
+                Hazard.closed_at < period.end_utc,
+            )
+        return "hazards", list(db.session.scalars(stmt))
+    done = Visit.status == VisitStatus.done
+    in_time = Visit.completed_at < day_after_utc(Visit.window_end)
+    tasks = and_(
+        Visit.worker_id == worker_id,
+        Visit.extra.is_(False),
+        Visit.status != VisitStatus.cancelled,
+        Visit.due_date >= period.start,
+        Visit.due_date <= period.end,
+    )
+    condition = {
+        "tasks_due": tasks,
+        "done_on_time": and_(tasks, done, in_time),
+        "done_late": and_(tasks, done, ~in_time),
+        "missed": and_(tasks, Visit.status == VisitStatus.missed),
+        "not_home": and_(
+            Visit.completed_by_id == worker_id,
+            Visit.status == VisitStatus.not_home,
+            Visit.completed_at >= period.start_utc,
+            Visit.completed_at < period.end_utc,
+        ),
+    }.get(what)
+    if condition is None:
+        return "visits", []
+    return "visits", list(
+        db.session.scalars(select(Visit).where(condition).order_by(Visit.due_date))
+    )

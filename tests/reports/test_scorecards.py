@@ -1,0 +1,117 @@
+"""Worker scorecards against a hand-built month."""
+
+from datetime import date, datetime
+
+import pytest
+
+from gridcare.accounts.services import actor_for
+from gridcare.extensions import db
+from gridcare.hazards.models import Hazard, HazardCategory, HazardStatus, Severity
+from gridcare.reports import scorecards
+from gridcare.reports.periods import parse
+from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
+
+OCTOBER = parse("2026-10")
+EN = {"Accept-Language": "en"}
+
+
+def task(household, worker, due, window_end, status, completed=None, extra=False):
+    db.session.add(
+        Visit(
+            household_id=household.id,
+            kind=VisitKind.home_visit,
+            worker_id=worker.id,
+            completed_by_id=worker.id if completed else None,
+            due_date=due,
+            window_end=window_end,
+            status=status,
+            completed_at=completed,
+            method=VisitMethod.in_person if completed else None,
+            extra=extra,
+        )
+    )
+
+
+@pytest.fixture
+def month(make):
+    tree = make.tree()
+    w1 = make.user("grid_worker", areas=[tree["grid1"]], full_name="甲")
+    w2 = make.user("grid_worker", areas=[tree["grid2"]], full_name="乙")
+    old = datetime(2025, 1, 1)
+    h1 = make.household(tree["grid1"], created_at=old)
+    make.resident(h1, birth_date=date(1940, 1, 1), lives_alone=True, created_at=old)
+    h2 = make.household(tree["grid1"], created_at=old)
+    make.resident(h2, birth_date=date(1950, 1, 1), created_at=old)
+    done, missed = VisitStatus.done, VisitStatus.missed
+    task(h1, w1, date(2026, 10, 5), date(2026, 10, 8), done, datetime(2026, 10, 5, 2))
+    task(h1, w1, date(2026, 10, 10), date(2026, 10, 12), done, datetime(2026, 10, 14, 2))
+    task(h2, w1, date(2026, 10, 20), date(2026, 10, 23), missed)
+    task(h2, w1, date(2026, 10, 21), date(2026, 10, 21), VisitStatus.cancelled)
+    task(
+        h2,
+        w1,
+        date(2026, 10, 3),
+        date(2026, 10, 3),
+        VisitStatus.not_home,
+        datetime(2026, 10, 3, 2),
+        extra=True,
+    )
+    db.session.add_all(
+        [
+            Hazard(
+                household_id=h1.id,
+                category=HazardCategory.gas,
+                severity=Severity.minor,
+                description="x",
+                reported_by_id=w1.id,
+                assignee_id=w1.id,
+                reported_at=datetime(2026, 10, 6),
+                deadline=date(2026, 10, 21),
+                status=HazardStatus.closed,
+                closed_at=datetime(2026, 10, 9),
+            ),
+        ]
+    )
+    db.session.commit()
+    return {"tree": tree, "w1": w1, "w2": w2}
+
+
+def test_scorecard_figures_and_weighted_score(month):
+    cards = scorecards.scorecards(month["tree"]["community1"], OCTOBER)
+    first, second = cards
+    assert first.worker.id == month["w1"].id
+    assert (first.tasks_due, first.done_on_time, first.done_late, first.missed) == (3, 1, 1, 1)
+    assert first.not_home == 1
+    assert first.coverage.coverage == 0.5
+    assert (first.hazards_found, first.hazards_closed, first.hazards_closed_in_time) == (1, 1, 1)
+    # 100 × (40 × 1/3 + 30 × 1/2 + 20 × 1 + 10 × 2/3) / 100
+    assert first.score == 55.0 and first.rank == 1
+    assert second.score is None and second.rank is None  # nothing to score
+
+
+def test_weights_change_the_score_and_only_admins_set_them(month, client, login, make):
+    admin = make.user("admin")
+    scorecards.save_weights(actor_for(admin), on_time=100, coverage=0, hazards=0, not_missed=0)
+    (first, _) = scorecards.scorecards(month["tree"]["community1"], OCTOBER)
+    assert first.score == pytest.approx(33.3)
+    with pytest.raises(scorecards.WeightsError):
+        scorecards.save_weights(actor_for(admin), on_time=0, coverage=0, hazards=0, not_missed=0)
+    login(make.user("officer", areas=[month["tree"]["community1"]]))
+    assert client.get("/reports/weights").status_code == 403
+
+
+def test_officer_sees_the_ranking_and_each_figure_links_to_its_records(month, client, login, make):
+    community = month["tree"]["community1"]
+    login(make.user("officer", areas=[community]))
+    page = client.get(f"/reports/scorecards?area={community.id}&period=2026-10", headers=EN)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.index("甲") < html.index("乙")
+    missed = client.get(
+        f"/reports/scorecards/{month['w1'].id}/missed?area={community.id}&period=2026-10",
+        headers=EN,
+    ).get_data(as_text=True)
+    assert missed.count("Missed") >= 1
+    outsider = make.user("grid_worker", areas=[month["tree"]["grid3"]])
+    response = client.get(f"/reports/scorecards/{outsider.id}/missed?area={community.id}")
+    assert response.status_code == 404
