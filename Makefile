@@ -13,7 +13,11 @@ PG_URL ?= postgresql://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DATABASE)
 # Reinstall only when the package's declared dependencies change.
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint test-postgres bench check-python
+# The browser tests (tests/browser) inject axe-core, pinned in its package-lock.json.
+BROWSER_DIR := tests/browser
+AXE := $(BROWSER_DIR)/node_modules/axe-core/axe.min.js
+
+.PHONY: install demo test lint test-postgres bench check-python browser-deps screenshots
 
 check-python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -37,9 +41,21 @@ demo: install
 	$(BIN)/gridcare demo load --scale small
 	$(BIN)/gridcare run --host 127.0.0.1 --port 5000
 
+# axe-core from npm for the accessibility tests; without npm they skip and say so.
+browser-deps: $(AXE)
+
+$(AXE): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(BROWSER_DIR) --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "note: npm was not found, so the accessibility tests will skip" \
+		     "(apt-get install npm, then make browser-deps)." >&2; \
+	fi
+
 # SQLite unless GRIDCARE_TEST_DATABASE_URL names a database (see test-postgres).
 # PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS=tests/registry
-test: install
+# The browser tests need chromium (apt-get install chromium) and skip without it.
+test: install browser-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install
@@ -56,6 +72,10 @@ test-postgres: install
 		"SELECT 1 FROM pg_database WHERE datname = '$(PG_DATABASE)'" | grep -q 1 \
 		|| createdb -w -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) $(PG_DATABASE)
 	GRIDCARE_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# The README's pictures: the demo city in chromium on a phone and a desktop.
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots
 
 # Speed figures quoted in closing notes: planning the demo city and a worker's day.
 bench: install

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from gridcare import privacy
 from gridcare.config import Config
-from gridcare.extensions import babel, csrf, db, limiter, login_manager, migrate
+from gridcare.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.audit.views import bp as audit_bp
     from gridcare.hazards.views import bp as hazards_bp
     from gridcare.registry.views import bp as registry_bp
+    from gridcare.registry.views import doors as doors_bp
     from gridcare.reports.views import bp as reports_bp
     from gridcare.scheduling import models as scheduling_models  # noqa: F401 (no blueprint)
     from gridcare.visits.views import bp as visits_bp
@@ -104,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(areas_bp, url_prefix="/areas")
     app.register_blueprint(registry_bp, url_prefix="/registry")
+    app.register_blueprint(doors_bp)  # door plates: /h/<token>
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(visits_bp, url_prefix="/visits")

@@ -1,6 +1,7 @@
 """Extension singletons, bound to an app in create_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,4 +30,6 @@ migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# gzip/brotli/zstd for pages, CSS and scripts: a worker's phone is often on a weak network.
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address)

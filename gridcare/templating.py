@@ -80,8 +80,9 @@ def current_language() -> str:
 
 
 def current_path() -> str:
-    """This page's path and query, for a form that should come back here."""
-    return request.full_path.rstrip("?")
+    """This page's path, for a form that should come back here. Not the query: a search
+    typed into it should not be copied into more addresses."""
+    return request.path
 
 
 NOTIFICATION_TEXTS = {
@@ -113,7 +114,10 @@ def unread_notifications() -> int:
 
 
 def init_app(app: Flask) -> None:
+    from gridcare import assets
     from gridcare.accounts.access import current_actor
+
+    assets.init_app(app)
 
     app.jinja_env.globals.update(
         current_actor=current_actor,

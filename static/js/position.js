@@ -18,6 +18,10 @@
       set("lon", c.longitude.toFixed(6));
       set("accuracy", Math.round(c.accuracy));
     });
+    // Remembered for ten minutes, for the day's list only: opened again, it comes in
+    // walking order at once instead of loading twice.
+    document.cookie = "gridcare_here=" + c.latitude.toFixed(5) + "," + c.longitude.toFixed(5) +
+      "; max-age=600; path=/visits/today; samesite=strict";
     if (list && !list.hasAttribute("data-has-start")) {
       var url = new URL(window.location.href);
       url.searchParams.set("lat", c.latitude.toFixed(5));
