@@ -9,7 +9,7 @@ from gridcare.accounts.models import User
 from gridcare.areas.models import Area
 from gridcare.clock import utcnow
 from gridcare.extensions import db
-from gridcare.registry.models import Household
+from gridcare.registry.models import Household, household_area_path
 
 
 class HazardCategory(enum.StrEnum):
@@ -111,12 +111,7 @@ class Hazard(db.Model):
 
     @classmethod
     def scope_path(cls):
-        return (
-            select(Area.path)
-            .join(Household, Household.grid_id == Area.id)
-            .where(Household.id == cls.household_id)
-            .scalar_subquery()
-        )
+        return household_area_path(cls.household_id)
 
     def days_past_deadline(self, today: date) -> int:
         if self.status == HazardStatus.closed or self.deadline is None:

@@ -92,6 +92,17 @@ class Household(db.Model):
         return [r for r in self.residents if r.status == ResidentStatus.active]
 
 
+def household_area_path(household_id):
+    """The area path of the household a row belongs to, as a SQL expression: what scopes
+    every record that hangs off a household (residents, visits, schedules, hazards)."""
+    return (
+        select(Area.path)
+        .join(Household, Household.grid_id == Area.id)
+        .where(Household.id == household_id)
+        .scalar_subquery()
+    )
+
+
 class Resident(db.Model):
     """A person in a household. The ID number is stored only encrypted and as a keyed hash."""
 
@@ -136,12 +147,7 @@ class Resident(db.Model):
 
     @classmethod
     def scope_path(cls):
-        return (
-            select(Area.path)
-            .join(Household, Household.grid_id == Area.id)
-            .where(Household.id == cls.household_id)
-            .scalar_subquery()
-        )
+        return household_area_path(cls.household_id)
 
     @property
     def is_disabled(self) -> bool:
