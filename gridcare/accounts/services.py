@@ -22,16 +22,14 @@ from gridcare.areas.scope import EVERYWHERE, NOWHERE, Scope
 from gridcare.audit import services as audit
 from gridcare.clock import utcnow
 from gridcare.dialects import insert_ignoring_conflicts
+from gridcare.errors import FieldError
 from gridcare.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
 
 
-class AccountError(ValueError):
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class AccountError(FieldError):
+    """An account change the rules refuse."""
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,12 @@ from sqlalchemy import func, literal, select, update
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
 from gridcare.audit import services as audit
+from gridcare.errors import FieldError
 from gridcare.extensions import db
 
 
-class AreaError(ValueError):
+class AreaError(FieldError):
     """A change to the tree that would break its shape; the message names the problem."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def _check_parent(kind: AreaKind, parent: Area | None) -> None:

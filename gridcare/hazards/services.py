@@ -14,6 +14,7 @@ from gridcare.accounts.services import Actor, notify
 from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
 from gridcare.clock import utcnow
+from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.hazards.models import (
     FollowUp,
@@ -32,13 +33,8 @@ from gridcare.visits.services import grid_workers, workers_in_scope
 OPEN_STATUSES = (HazardStatus.open, HazardStatus.rectifying, HazardStatus.awaiting_review)
 
 
-class HazardError(ValueError):
+class HazardError(FieldError):
     """A request the rules refuse; the message says why and nothing was stored."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class HazardForbidden(HazardError):

@@ -22,6 +22,7 @@ from gridcare.accounts.services import SYSTEM, Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
 from gridcare.clock import age_on, today
+from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.privacy import vault
 from gridcare.registry import id_numbers
@@ -56,13 +57,8 @@ CONTACT_FIELDS = frozenset({"phone", "health_notes", "contacts"})
 _KEEP: Any = object()
 
 
-class RegistryError(ValueError):
+class RegistryError(FieldError):
     """A change the registry refuses; `field` names the form field the message belongs to."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class DuplicateIdNumber(RegistryError):

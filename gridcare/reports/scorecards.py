@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 
 from gridcare.accounts.models import Role, User, user_area
 from gridcare.areas.models import Area
+from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.reports.coverage import Figures, count_if, day_after_utc, grid_figures
@@ -57,11 +58,8 @@ def weights() -> ScoreWeights:
     )
 
 
-class WeightsError(ValueError):
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class WeightsError(FieldError):
+    """Weights that cannot make a score."""
 
 
 def save_weights(actor, **values: int) -> ScoreWeights:

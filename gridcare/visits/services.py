@@ -18,6 +18,7 @@ from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
 from gridcare.clock import local_zone, utc_to_local_date, utcnow
 from gridcare.dialects import insert_ignoring_conflicts
+from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.registry.models import Household, Resident, ResidentStatus
 from gridcare.registry.services import households_changed
@@ -38,13 +39,8 @@ from gridcare.visits.plans import CARE_PLAN, first_due
 FLAGS = ("lives_alone", "empty_nest", "disabled")
 
 
-class VisitError(ValueError):
+class VisitError(FieldError):
     """Something the user asked for that the rules refuse; nothing was stored."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 # Planning.
