@@ -10,15 +10,17 @@ from wtforms import (
     SelectField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional
 
 from gridcare.hazards.models import CATEGORY_LABELS, Severity
+from gridcare.visits.models import new_client_uuid
 
 # On a phone this opens the camera straight away; elsewhere it picks a file.
 CAMERA = {"accept": "image/*", "capture": "environment"}
 
 
 class HazardForm(FlaskForm):
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
     visit_id = HiddenField()
     checklist_code = HiddenField()
     category = SelectField(

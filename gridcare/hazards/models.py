@@ -90,6 +90,8 @@ class Hazard(db.Model):
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Made by the form when it is shown: a resent form finds the hazard it already stored.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
     # How many deadline escalations have been sent: each is sent once.
     escalations: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from gridcare.accounts.models import Permission, Role, User, user_area
@@ -182,12 +183,18 @@ def raise_hazard(
     checklist_code: str | None = None,
     before_photo: bytes | None = None,
     after_photo: bytes | None = None,
+    client_uuid: str | None = None,
 ) -> Hazard:
     """Record a hazard at a household: fixed on the spot (closed at once, with before and
     after photos) or to be fixed by a deadline (by default from its severity).
 
-    A major hazard tells the community's officers at once.
+    A major hazard tells the community's officers at once. A form sent twice (same
+    `client_uuid`) returns the hazard stored the first time.
     """
+    if client_uuid:
+        already = db.session.scalar(select(Hazard).where(Hazard.client_uuid == client_uuid))
+        if already is not None:
+            return already
     if not (actor.can(Permission.log_visits) or actor.can(Permission.assign_visits)):
         raise HazardForbidden("category", _l("Your role may not report hazards."))
     description = (description or "").strip()
@@ -223,6 +230,7 @@ def raise_hazard(
             status=HazardStatus.open,
             assignee_id=actor.user_id if actor.role == Role.grid_worker else None,
             reported_by_id=actor.user_id,
+            client_uuid=client_uuid,
         )
         db.session.add(hazard)
         db.session.flush()
@@ -264,10 +272,15 @@ def raise_hazard(
             "create", "hazard", hazard.id, ["category", "severity", "description", "deadline"]
         )
         db.session.commit()
-    except Exception:
+    except Exception as exc:
         db.session.rollback()
         for filename in stored:
             discard_photo(filename)
+        if isinstance(exc, IntegrityError) and client_uuid:
+            # The same form, sent twice at the same moment: the other request stored it.
+            existing = db.session.scalar(select(Hazard).where(Hazard.client_uuid == client_uuid))
+            if existing is not None:
+                return existing
         raise
     return hazard
 

@@ -28,6 +28,7 @@ def create(household_id: int):
     household = get_in_scope_or_404(Household, household_id, scope)
     form = HazardForm()
     prefill = {}
+    # One parse of the visit named by the page or the form, checked in scope.
     visit_id = request.values.get("visit_id", type=int) or request.args.get("visit", type=int)
     if visit_id:
         visit = get_in_scope_or_404(Visit, visit_id, scope)
@@ -48,7 +49,8 @@ def create(household_id: int):
                 today=today(),
                 fixed_on_spot=form.fixed_on_spot.data,
                 deadline=form.deadline.data,
-                visit_id=int(form.visit_id.data) if form.visit_id.data else None,
+                visit_id=visit_id,
+                client_uuid=form.client_uuid.data,
                 checklist_code=form.checklist_code.data or None,
                 before_photo=_upload(form.before_photo),
                 after_photo=_upload(form.after_photo),
@@ -59,6 +61,8 @@ def create(household_id: int):
             field = {"before_photo": form.before_photo, "after_photo": form.after_photo}.get(
                 exc.field, getattr(form, exc.field, form.description)
             )
+            if exc.field == "visit_id":  # a hidden field: show it with the description
+                field = form.description
             field.errors.append(str(exc.message))
         else:
             flash(_("Hazard recorded."), "success")

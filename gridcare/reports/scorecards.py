@@ -6,6 +6,7 @@ Counts come from grouped SQL over ix_visit_worker_status_due (tasks), ix_visit_c
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -15,6 +16,7 @@ from gridcare.areas.models import Area
 from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
+from gridcare.registry.models import Household
 from gridcare.reports.coverage import Figures, count_if, day_after_utc, grid_figures
 from gridcare.reports.models import ScoreWeights
 from gridcare.reports.periods import Period
@@ -109,15 +111,73 @@ def workers_under(area: Area) -> list[User]:
     )
 
 
-def scorecards(area: Area, period: Period) -> list[Scorecard]:
-    """Every worker of `area` for the period, best score first, ranked."""
+def _in_area(area: Area, household_id):
+    """Only records of households under `area`: a worker who also covers grids elsewhere
+    is scored here on this area's work alone."""
+    return household_id.in_(
+        select(Household.id)
+        .join(Area, Area.id == Household.grid_id)
+        .where(Area.path.startswith(area.path))
+    )
+
+
+def _settled(today: date):
+    """Tasks whose outcome is known: done, missed, or past their window. Work not yet due
+    must not lower a score in the middle of a period."""
+    return or_(
+        Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
+        and_(Visit.status == VisitStatus.planned, Visit.window_end < today),
+    )
+
+
+def _tasks(worker_ids, area: Area, period: Period, today: date):
+    return and_(
+        Visit.worker_id.in_(worker_ids),
+        Visit.extra.is_(False),
+        _settled(today),
+        Visit.due_date >= period.start,
+        Visit.due_date <= period.end,
+        _in_area(area, Visit.household_id),
+    )
+
+
+def _not_home(worker_ids, area: Area, period: Period):
+    return and_(
+        Visit.completed_by_id.in_(worker_ids),
+        Visit.status == VisitStatus.not_home,
+        Visit.completed_at >= period.start_utc,
+        Visit.completed_at < period.end_utc,
+        _in_area(area, Visit.household_id),
+    )
+
+
+def _found(worker_ids, area: Area, period: Period):
+    return and_(
+        Hazard.reported_by_id.in_(worker_ids),
+        Hazard.reported_at >= period.start_utc,
+        Hazard.reported_at < period.end_utc,
+        _in_area(area, Hazard.household_id),
+    )
+
+
+def _closed(worker_ids, area: Area, period: Period):
+    return and_(
+        Hazard.assignee_id.in_(worker_ids),
+        Hazard.status == HazardStatus.closed,
+        Hazard.closed_at >= period.start_utc,
+        Hazard.closed_at < period.end_utc,
+        _in_area(area, Hazard.household_id),
+    )
+
+
+def scorecards(area: Area, period: Period, today: date) -> list[Scorecard]:
+    """Every worker of `area` for the period, on the area's work only, best score first."""
     workers = workers_under(area)
     cards = {w.id: Scorecard(w) for w in workers}
     if not cards:
         return []
     ids = list(cards)
 
-    in_period = and_(Visit.due_date >= period.start, Visit.due_date <= period.end)
     done = Visit.status == VisitStatus.done
     in_time = Visit.completed_at < day_after_utc(Visit.window_end)
     for worker_id, due, on_time, late, missed in db.session.execute(
@@ -126,14 +186,9 @@ def scorecards(area: Area, period: Period) -> list[Scorecard]:
             func.count(Visit.id),
             count_if(and_(done, in_time)),
             count_if(and_(done, ~in_time)),
-            count_if(Visit.status == VisitStatus.missed),
+            count_if(Visit.status != VisitStatus.done),  # missed, or planned past its window
         )
-        .where(
-            Visit.worker_id.in_(ids),
-            Visit.extra.is_(False),
-            Visit.status != VisitStatus.cancelled,
-            in_period,
-        )
+        .where(_tasks(ids, area, period, today))
         .group_by(Visit.worker_id)
     ):
         card = cards[worker_id]
@@ -141,23 +196,14 @@ def scorecards(area: Area, period: Period) -> list[Scorecard]:
 
     for worker_id, attempts in db.session.execute(
         select(Visit.completed_by_id, func.count(Visit.id))
-        .where(
-            Visit.completed_by_id.in_(ids),
-            Visit.status == VisitStatus.not_home,
-            Visit.completed_at >= period.start_utc,
-            Visit.completed_at < period.end_utc,
-        )
+        .where(_not_home(ids, area, period))
         .group_by(Visit.completed_by_id)
     ):
         cards[worker_id].not_home = attempts
 
     for worker_id, found in db.session.execute(
         select(Hazard.reported_by_id, func.count(Hazard.id))
-        .where(
-            Hazard.reported_by_id.in_(ids),
-            Hazard.reported_at >= period.start_utc,
-            Hazard.reported_at < period.end_utc,
-        )
+        .where(_found(ids, area, period))
         .group_by(Hazard.reported_by_id)
     ):
         cards[worker_id].hazards_found = found
@@ -167,12 +213,7 @@ def scorecards(area: Area, period: Period) -> list[Scorecard]:
     )
     for worker_id, closed, closed_in_time in db.session.execute(
         select(Hazard.assignee_id, func.count(Hazard.id), count_if(hazard_in_time))
-        .where(
-            Hazard.assignee_id.in_(ids),
-            Hazard.status == HazardStatus.closed,
-            Hazard.closed_at >= period.start_utc,
-            Hazard.closed_at < period.end_utc,
-        )
+        .where(_closed(ids, area, period))
         .group_by(Hazard.assignee_id)
     ):
         cards[worker_id].hazards_closed = closed
@@ -194,44 +235,25 @@ def scorecards(area: Area, period: Period) -> list[Scorecard]:
     return ranked
 
 
-def worker_records(worker_id: int, period: Period, what: str):
+def worker_records(worker_id: int, area: Area, period: Period, today: date, what: str):
     """The visits or hazards behind one figure of a scorecard, for its link."""
+    ids = [worker_id]
     if what in ("hazards_found", "hazards_closed"):
-        stmt = select(Hazard).order_by(Hazard.reported_at)
-        if what == "hazards_found":
-            stmt = stmt.where(
-                Hazard.reported_by_id == worker_id,
-                Hazard.reported_at >= period.start_utc,
-                Hazard.reported_at < period.end_utc,
-            )
-        else:
-            stmt = stmt.where(
-                Hazard.assignee_id == worker_id,
-                Hazard.status == HazardStatus.closed,
-                Hazard.closed_at >= period.start_utc,
-                Hazard.closed_at < period.end_utc,
-            )
-        return "hazards", list(db.session.scalars(stmt))
+        condition = (
+            _found(ids, area, period) if what == "hazards_found" else _closed(ids, area, period)
+        )
+        return "hazards", list(
+            db.session.scalars(select(Hazard).where(condition).order_by(Hazard.reported_at))
+        )
+    tasks = _tasks(ids, area, period, today)
     done = Visit.status == VisitStatus.done
     in_time = Visit.completed_at < day_after_utc(Visit.window_end)
-    tasks = and_(
-        Visit.worker_id == worker_id,
-        Visit.extra.is_(False),
-        Visit.status != VisitStatus.cancelled,
-        Visit.due_date >= period.start,
-        Visit.due_date <= period.end,
-    )
     condition = {
         "tasks_due": tasks,
         "done_on_time": and_(tasks, done, in_time),
         "done_late": and_(tasks, done, ~in_time),
-        "missed": and_(tasks, Visit.status == VisitStatus.missed),
-        "not_home": and_(
-            Visit.completed_by_id == worker_id,
-            Visit.status == VisitStatus.not_home,
-            Visit.completed_at >= period.start_utc,
-            Visit.completed_at < period.end_utc,
-        ),
+        "missed": and_(tasks, Visit.status != VisitStatus.done),
+        "not_home": _not_home(ids, area, period),
     }.get(what)
     if condition is None:
         return "visits", []

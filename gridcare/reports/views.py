@@ -139,7 +139,7 @@ def scorecards():
         form=form,
         area=area,
         period=period,
-        cards=scoring.scorecards(area, period),
+        cards=scoring.scorecards(area, period, today()),
         weights=scoring.weights(),
     )
 
@@ -149,7 +149,7 @@ def scorecards():
 def scorecard_records(worker_id: int, what: str):
     _form, area, period = _coverage_request(default_period=quarter(today()).key)
     worker = next((w for w in scoring.workers_under(area) if w.id == worker_id), None) or abort(404)
-    kind, records = scoring.worker_records(worker.id, period, what)
+    kind, records = scoring.worker_records(worker.id, area, period, today(), what)
     return render_template(
         "reports/scorecard_records.html",
         worker=worker,

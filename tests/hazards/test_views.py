@@ -49,6 +49,7 @@ def test_the_whole_hazard_journey(people, client, login, app):
     raised = client.post(
         response.headers["Location"],
         data={
+            "client_uuid": str(uuid.uuid4()),
             "category": "gas",
             "severity": "major",
             "description": "燃气软管老化开裂",
@@ -101,6 +102,7 @@ def test_not_an_image_is_refused_next_to_the_field(people, client, login):
     response = client.post(
         f"/hazards/household/{household.id}/new",
         data={
+            "client_uuid": str(uuid.uuid4()),
             "category": "fire",
             "severity": "minor",
             "description": "插座烧焦",
@@ -265,3 +267,37 @@ def test_household_page_shows_open_and_past_hazards(people, client, login):
     html = page.get_data(as_text=True)
     assert "插线板过载" in html and "门口台阶松动" in html
     assert html.index("插线板过载") < html.index("门口台阶松动")  # open before closed
+
+
+def test_a_hazard_form_sent_twice_stores_one_hazard(people, client, login):
+    login(people["worker"])
+    household = people["household"]
+    token = str(uuid.uuid4())
+    for _ in range(2):  # a double tap, or a phone resending after a timeout
+        response = client.post(
+            f"/hazards/household/{household.id}/new",
+            data={
+                "client_uuid": token,
+                "category": "gas",
+                "severity": "major",
+                "description": "燃气味道很重",
+            },
+        )
+        assert response.status_code == 302
+    assert len(db.session.scalars(select(Hazard)).all()) == 1
+
+
+def test_a_bad_visit_id_in_the_hazard_form_is_a_404_not_a_crash(people, client, login):
+    login(people["worker"])
+    response = client.post(
+        f"/hazards/household/{people['household'].id}/new",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "visit_id": "abc",
+            "category": "gas",
+            "severity": "minor",
+            "description": "x",
+        },
+    )
+    assert response.status_code in (302, 404)
+    assert response.status_code != 500

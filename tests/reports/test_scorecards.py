@@ -12,6 +12,7 @@ from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 
 OCTOBER = parse("2026-10")
+TODAY = date(2026, 11, 23)
 EN = {"Accept-Language": "en"}
 
 
@@ -77,7 +78,7 @@ def month(make):
 
 
 def test_scorecard_figures_and_weighted_score(month):
-    cards = scorecards.scorecards(month["tree"]["community1"], OCTOBER)
+    cards = scorecards.scorecards(month["tree"]["community1"], OCTOBER, TODAY)
     first, second = cards
     assert first.worker.id == month["w1"].id
     assert (first.tasks_due, first.done_on_time, first.done_late, first.missed) == (3, 1, 1, 1)
@@ -92,7 +93,7 @@ def test_scorecard_figures_and_weighted_score(month):
 def test_weights_change_the_score_and_only_admins_set_them(month, client, login, make):
     admin = make.user("admin")
     scorecards.save_weights(actor_for(admin), on_time=100, coverage=0, hazards=0, not_missed=0)
-    (first, _) = scorecards.scorecards(month["tree"]["community1"], OCTOBER)
+    (first, _) = scorecards.scorecards(month["tree"]["community1"], OCTOBER, TODAY)
     assert first.score == pytest.approx(33.3)
     with pytest.raises(scorecards.WeightsError):
         scorecards.save_weights(actor_for(admin), on_time=0, coverage=0, hazards=0, not_missed=0)
@@ -115,3 +116,22 @@ def test_officer_sees_the_ranking_and_each_figure_links_to_its_records(month, cl
     outsider = make.user("grid_worker", areas=[month["tree"]["grid3"]])
     response = client.get(f"/reports/scorecards/{outsider.id}/missed?area={community.id}")
     assert response.status_code == 404
+
+
+def test_only_the_areas_work_counts_and_work_not_yet_due_does_not(month, make):
+    w1, tree = month["w1"], month["tree"]
+    # w1 also covers a grid in the other community, with a missed task there.
+    w1.areas = [*w1.areas, tree["grid3"]]
+    elsewhere = make.household(tree["grid3"], created_at=datetime(2025, 1, 1))
+    make.resident(
+        elsewhere, birth_date=date(1940, 1, 1), lives_alone=True, created_at=datetime(2025, 1, 1)
+    )
+    task(elsewhere, w1, date(2026, 10, 6), date(2026, 10, 9), VisitStatus.missed)
+    # And a task of this area due in October whose window is still open on TODAY.
+    here = make.household(tree["grid1"], created_at=datetime(2025, 1, 1))
+    task(here, w1, date(2026, 10, 30), date(2026, 11, 30), VisitStatus.planned)
+    db.session.commit()
+    (first, _) = scorecards.scorecards(tree["community1"], OCTOBER, TODAY)
+    assert (first.tasks_due, first.missed) == (3, 1)
+    kind, records = scorecards.worker_records(w1.id, tree["community1"], OCTOBER, TODAY, "missed")
+    assert kind == "visits" and len(records) == 1
