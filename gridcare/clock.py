@@ -34,3 +34,16 @@ def local_to_utc(moment: datetime) -> datetime:
 def utc_to_local_date(moment: datetime) -> date:
     """The local calendar day of a stored (naive UTC) moment."""
     return moment.replace(tzinfo=UTC).astimezone(local_zone()).date()
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def day_start_utc(day: date) -> datetime:
+    """The stored (naive UTC) moment at which a local calendar day begins."""
+    return local_to_utc(datetime.combine(day, datetime.min.time()))

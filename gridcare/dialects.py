@@ -1,5 +1,6 @@
 """SQL that SQLite and PostgreSQL both speak, but through their own dialect's constructs."""
 
+from sqlalchemy import case, func
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gridcare.extensions import db
@@ -14,3 +15,8 @@ def insert_ignoring_conflicts(model):
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(model).on_conflict_do_nothing()
+
+
+def count_if(condition):
+    """How many rows of a group meet `condition` (0, never NULL, for an empty group)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +15,7 @@ from gridcare.accounts.services import Actor, notify
 from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
 from gridcare.clock import utcnow
+from gridcare.dialects import count_if
 from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.hazards.models import (
@@ -413,8 +414,7 @@ def escalate_hazards(today: date) -> int:
 
 def worker_digest(today: date) -> int:
     """Each morning, a message to every worker with work: due today, overdue, hazards late."""
-    due = func.coalesce(func.sum(case((Visit.due_date == today, 1), else_=0)), 0)
-    late = func.coalesce(func.sum(case((Visit.due_date < today, 1), else_=0)), 0)
+    due, late = count_if(Visit.due_date == today), count_if(Visit.due_date < today)
     visits = {
         worker_id: (d, o)
         for worker_id, d, o in db.session.execute(

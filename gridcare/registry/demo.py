@@ -20,7 +20,7 @@ from gridcare.accounts.models import Role, User
 from gridcare.accounts.services import hash_password
 from gridcare.areas.models import Area, AreaKind
 from gridcare.audit import services as audit
-from gridcare.clock import today
+from gridcare.clock import today, years_before
 from gridcare.extensions import db
 from gridcare.privacy import vault
 from gridcare.registry import id_numbers
@@ -555,7 +555,7 @@ class _Planner:
 
     def birth_date(self, age: int) -> date:
         """A birthday that makes someone exactly `age` years old on the planning day."""
-        last_birthday = _years_before(self.on, age)
+        last_birthday = years_before(self.on, age)
         return last_birthday - timedelta(days=self.rng.randrange(365))
 
     def surname(self) -> str:
@@ -573,13 +573,6 @@ class _Planner:
 
     def phone(self) -> str:
         return self.rng.choice(PHONE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _offset(point: tuple[float, float], north_m: float, east_m: float) -> tuple[float, float]:

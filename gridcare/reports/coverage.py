@@ -11,23 +11,22 @@ ix_hazard_status_deadline (hazards).
 import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from gridcare.accounts.models import User
 from gridcare.areas.models import Area, AreaKind
-from gridcare.clock import local_zone
-from gridcare.dialects import insert_ignoring_conflicts
+from gridcare.clock import local_zone, years_before
+from gridcare.dialects import count_if, insert_ignoring_conflicts
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
+from gridcare.registry.care_levels import DEFAULT_RULES
 from gridcare.registry.models import DISABILITY_CATEGORIES, Household, Resident, ResidentStatus
 from gridcare.reports.models import ReportSnapshot
 from gridcare.reports.periods import Period
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 from gridcare.visits.services import grid_workers
-
-ELDERLY_AGE = 60
 
 
 @dataclass
@@ -113,17 +112,6 @@ class Coverage:
     workers: list[Row]
 
 
-def _years_before(on: date, years: int) -> date:
-    try:
-        return on.replace(year=on.year - years)
-    except ValueError:  # 29 February
-        return on.replace(year=on.year - years, day=28)
-
-
-def count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def day_after_utc(day_column):
     """The stored UTC moment at which the local day after `day_column` begins.
 
@@ -150,7 +138,7 @@ def _active_at_end(period: Period):
 
 def _target_condition(period: Period):
     """A household with a resident active at the period's end who is of care level 1-3."""
-    elderly = Resident.birth_date <= _years_before(period.end, ELDERLY_AGE)
+    elderly = Resident.birth_date <= years_before(period.end, DEFAULT_RULES.elderly_age)
     return exists().where(
         Resident.household_id == Household.id,
         _active_at_end(period),
@@ -300,7 +288,7 @@ def _hazard_figures(result: dict[int, Figures], in_area, period: Period) -> None
 
 
 def _registry_figures(result: dict[int, Figures], in_area, period: Period) -> None:
-    elderly = Resident.birth_date <= _years_before(period.end, ELDERLY_AGE)
+    elderly = Resident.birth_date <= years_before(period.end, DEFAULT_RULES.elderly_age)
     categories = [count_if(Resident.disability_category == c) for c in DISABILITY_CATEGORIES]
     grades = [count_if(Resident.disability_grade == g) for g in range(1, 5)]
     rows = db.session.execute(

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from gridcare.clock import local_to_utc
+from gridcare.clock import day_start_utc
 
 
 class PeriodError(ValueError):
@@ -27,12 +27,12 @@ class Period:
 
     @property
     def start_utc(self) -> datetime:
-        return local_to_utc(datetime.combine(self.start, datetime.min.time()))
+        return day_start_utc(self.start)
 
     @property
     def end_utc(self) -> datetime:
         """The first stored moment after the period (exclusive bound)."""
-        return local_to_utc(datetime.combine(self.end + timedelta(days=1), datetime.min.time()))
+        return day_start_utc(self.end + timedelta(days=1))
 
     def previous(self) -> "Period":
         """The period of the same kind just before this one."""

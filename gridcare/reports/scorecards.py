@@ -13,11 +13,12 @@ from sqlalchemy import and_, func, or_, select
 
 from gridcare.accounts.models import Role, User, user_area
 from gridcare.areas.models import Area
+from gridcare.dialects import count_if
 from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.registry.models import Household
-from gridcare.reports.coverage import Figures, count_if, day_after_utc, grid_figures
+from gridcare.reports.coverage import Figures, day_after_utc, grid_figures
 from gridcare.reports.models import ScoreWeights
 from gridcare.reports.periods import Period
 from gridcare.visits.models import Visit, VisitStatus

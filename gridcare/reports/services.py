@@ -3,15 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
+from gridcare.clock import years_before
+from gridcare.dialects import count_if
 from gridcare.extensions import db
+from gridcare.registry.care_levels import DEFAULT_RULES
 from gridcare.registry.models import DISABILITY_CATEGORIES, Household, Resident, ResidentStatus
-
-ELDERLY_AGE = 60
 
 
 @dataclass
@@ -51,13 +52,6 @@ class RegistryCounts:
                 mine[key] += value
 
 
-def _years_before(on: date, years: int) -> date:
-    try:
-        return on.replace(year=on.year - years)
-    except ValueError:  # 29 February
-        return on.replace(year=on.year - years, day=28)
-
-
 def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], RegistryCounts]:
     """Counts per child area of `area` (or the area itself for a grid), and their total.
 
@@ -89,11 +83,8 @@ def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], Registr
         if level in (1, 2, 3):
             rows[child_id].by_care_level[level] += count
 
-    elderly = Resident.birth_date <= _years_before(on, ELDERLY_AGE)
+    elderly = Resident.birth_date <= years_before(on, DEFAULT_RULES.elderly_age)
     disabled = Resident.disability_category.is_not(None)
-
-    def count_if(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     columns = [
         func.count(Resident.id),

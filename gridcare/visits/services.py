@@ -3,11 +3,11 @@
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -16,8 +16,8 @@ from gridcare.accounts.models import Role, User, user_area
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
-from gridcare.clock import local_zone, utc_to_local_date, utcnow
-from gridcare.dialects import insert_ignoring_conflicts
+from gridcare.clock import day_start_utc, utc_to_local_date, utcnow
+from gridcare.dialects import count_if, insert_ignoring_conflicts
 from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.registry.models import Household, Resident, ResidentStatus
@@ -189,16 +189,6 @@ def _pull_forward(schedule: CareSchedule, today: date) -> int:
     visit.due_date = due
     visit.window_end = due + timedelta(days=schedule.window_days)
     return 1
-
-
-def local_midnight_utc(day: date) -> datetime:
-    """The stored (naive UTC) moment at which a local calendar day starts."""
-    start = datetime.combine(day, datetime.min.time(), local_zone())
-    return start.astimezone(UTC).replace(tzinfo=None)
-
-
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> int:
@@ -928,12 +918,12 @@ def workload(scope: Scope, today: date) -> list[Workload]:
     if not rows:
         return []
     week_start = today - timedelta(days=today.weekday())
-    week_start_utc = local_midnight_utc(week_start)
+    week_start_utc = day_start_utc(week_start)
     open_counts = db.session.execute(
         select(
             Visit.worker_id,
             func.count(Visit.id),
-            _count_if(Visit.due_date < today),
+            count_if(Visit.due_date < today),
         )
         .where(Visit.worker_id.in_(rows), Visit.status == VisitStatus.planned)
         .group_by(Visit.worker_id)
@@ -944,7 +934,7 @@ def workload(scope: Scope, today: date) -> list[Workload]:
         select(
             Visit.completed_by_id,
             func.count(Visit.id),
-            _count_if(Visit.location_verdict == LocationVerdict.far),
+            count_if(Visit.location_verdict == LocationVerdict.far),
         )
         .where(
             Visit.completed_by_id.in_(rows),
@@ -982,7 +972,7 @@ def campaigns_in_scope(scope: Scope) -> list[tuple[Campaign, int, int]]:
         select(
             Campaign,
             func.count(Visit.id),
-            _count_if(Visit.status == VisitStatus.done),
+            count_if(Visit.status == VisitStatus.done),
         )
         .join(Area, Area.id == Campaign.area_id)
         .outerjoin(Visit, Visit.campaign_id == Campaign.id)
