@@ -24,7 +24,7 @@ from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.registry.care_levels import DEFAULT_RULES
 from gridcare.registry.models import DISABILITY_CATEGORIES, Household, Resident, ResidentStatus
 from gridcare.reports.models import ReportSnapshot
-from gridcare.reports.periods import Period
+from gridcare.reports.periods import Period, last_months
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 from gridcare.visits.services import grid_workers
 
@@ -429,3 +429,24 @@ def snapshots_for(area: Area, keys: list[str]) -> dict[str, Figures]:
         )
     )
     return {key: Figures.from_dict(data) for key, data in rows}
+
+
+@dataclass
+class CoveragePage:
+    report: Coverage
+    previous: Figures
+    reported: Figures | None  # the month's snapshot, when one was stored
+    trend: list[tuple[Period, Figures]]
+
+
+def coverage_page(area: Area, period: Period) -> CoveragePage:
+    """What the report page shows: this period, the previous one beside it, the stored
+    snapshot of this period if any, and the 12 months to its end."""
+    months = last_months(period, 12)
+    snapshots = snapshots_for(area, [m.key for m in months] + [period.key])
+    return CoveragePage(
+        report=coverage(area, period),
+        previous=coverage(area, period.previous()).total,
+        reported=snapshots.get(period.key),
+        trend=trend(area, months, snapshots),
+    )

@@ -11,11 +11,11 @@ from gridcare.extensions import db
 from gridcare.reports import charts, services
 from gridcare.reports import scorecards as scoring
 from gridcare.reports.coverage import coverage as coverage_for
-from gridcare.reports.coverage import snapshots_for, trend, unvisited_households
+from gridcare.reports.coverage import coverage_page, unvisited_households
 from gridcare.reports.exports import COLUMNS, to_csv, to_xlsx
 from gridcare.reports.exports import value as export_value
 from gridcare.reports.forms import CoverageForm, WeightsForm
-from gridcare.reports.periods import PeriodError, last_months, month, quarter
+from gridcare.reports.periods import PeriodError, month, quarter
 from gridcare.reports.periods import parse as parse_period
 
 bp = Blueprint("reports", __name__)
@@ -70,18 +70,15 @@ def _coverage_request(default_period: str | None = None):
 @require(Permission.view_reports)
 def coverage():
     form, area, period = _coverage_request()
-    report = coverage_for(area, period)
-    previous = coverage_for(area, period.previous()).total
-    months = last_months(period, 12)
-    snapshots = snapshots_for(area, [m.key for m in months] + [period.key])
-    bars, bars_height = charts.coverage_bars(report.children)
-    points = charts.trend_points(trend(area, months, snapshots))
+    page = coverage_page(area, period)
+    bars, bars_height = charts.coverage_bars(page.report.children)
+    points = charts.trend_points(page.trend)
     return render_template(
         "reports/coverage.html",
         form=form,
-        report=report,
-        previous=previous,
-        reported=snapshots.get(period.key),
+        report=page.report,
+        previous=page.previous,
+        reported=page.reported,
         bars=bars,
         bars_height=bars_height,
         points=points,
