@@ -8,6 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 from gridcare.clock import day_start_utc
 
+# Reports cover the years records can exist in; far dates overflow the clock's arithmetic.
+FIRST_YEAR, LAST_YEAR = 1950, 2100
+
 
 class PeriodError(ValueError):
     def __init__(self, message):
@@ -41,9 +44,10 @@ class Period:
         if "Q" in self.key:
             return quarter(self.start - timedelta(days=1))
         if re.fullmatch(r"\d{4}", self.key):
-            return parse(str(self.start.year - 1))
-        start = self.start - timedelta(days=self.days)
-        return parse(f"{start}..{self.start - timedelta(days=1)}")
+            year = self.start.year - 1
+            return Period(date(year, 1, 1), date(year, 12, 31), str(year))
+        start, end = self.start - timedelta(days=self.days), self.start - timedelta(days=1)
+        return Period(start, end, f"{start}..{end}")
 
 
 def month(day: date) -> Period:
@@ -70,6 +74,15 @@ def last_months(until: Period, count: int) -> list[Period]:
 def parse(text: str) -> Period:
     """Read "2026-11", "2026-Q4", "2026" or "2026-11-01..2026-11-20"."""
     text = (text or "").strip()
+    for year in re.findall(r"\d{4}", text):
+        if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+            raise PeriodError(
+                _l(
+                    "Choose a period between %(first)s and %(last)s.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            )
     try:
         if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
             return month(date(int(m[1]), int(m[2]), 1))
