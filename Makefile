@@ -10,14 +10,19 @@ PG_USER ?= postgres
 PG_DATABASE ?= gridcare_test
 PG_URL ?= postgresql://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DATABASE)
 
-# Reinstall only when the package's declared dependencies change.
+# Reinstall only when the package's declared dependencies or their lock change.
 STAMP := $(VENV)/.installed
+# Every package at the version the tests passed with, with its hashes (make lock).
+LOCK := requirements.lock
+# A second environment with the newest versions pyproject.toml allows (make test-latest).
+LATEST_VENV ?= .venv-latest
 
 # The browser tests (tests/browser) inject axe-core, pinned in its package-lock.json.
 BROWSER_DIR := tests/browser
 AXE := $(BROWSER_DIR)/node_modules/axe-core/axe.min.js
 
-.PHONY: install demo test lint test-postgres bench check-python browser-deps screenshots
+.PHONY: install demo test lint test-postgres bench check-python browser-deps screenshots \
+	lock test-latest
 
 check-python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -28,11 +33,26 @@ check-python:
 		     "$$($(PYTHON) -c 'import platform; print(platform.python_version())')." \
 		     "Name a newer one: make PYTHON=python3.12 ..." >&2; exit 1; }
 
-$(STAMP): pyproject.toml | check-python
+$(STAMP): pyproject.toml $(LOCK) | check-python
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
+
+# After changing dependencies in pyproject.toml: resolve them again, for every platform.
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--generate-hashes --quiet -o $(LOCK)
+
+# The suite against the newest releases pyproject.toml allows, so that a release that
+# breaks gridcare is seen here before a newcomer meets it.
+test-latest: check-python browser-deps
+	@test -x $(LATEST_VENV)/bin/python || $(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test]'
+	$(LATEST_VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 install: check-python $(STAMP)
 

@@ -6,8 +6,11 @@ names one (its tables are dropped and migrated afresh at the start of the run).
 
 import os
 from collections.abc import Iterator
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -21,6 +24,8 @@ from gridcare.extensions import db, limiter
 from tests.factories import Factory
 
 PASSWORD = "correct horse battery"
+# The day the date-bound tests live on (see the test_day fixture).
+TEST_DAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="session")
@@ -152,6 +157,14 @@ def new_events():
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def test_day() -> Iterator[date]:
+    """Noon in Shanghai on TEST_DAY, so that the factories' clock and the test agree."""
+    noon = datetime.combine(TEST_DAY, time(12), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(noon):
+        yield TEST_DAY
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -19,9 +19,11 @@ from gridcare.hazards.models import (
     Severity,
 )
 from gridcare.hazards.photos import photo_path
+from tests.conftest import TEST_DAY
 from tests.hazards.conftest import jpeg
 
-TODAY = date(2026, 11, 23)
+TODAY = TEST_DAY
+pytestmark = pytest.mark.usefixtures("test_day")
 
 
 def raise_one(people, **kwargs):

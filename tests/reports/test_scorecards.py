@@ -10,9 +10,11 @@ from gridcare.hazards.models import Hazard, HazardCategory, HazardStatus, Severi
 from gridcare.reports import scorecards
 from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
+from tests.conftest import TEST_DAY
 
 OCTOBER = parse("2026-10")
-TODAY = date(2026, 11, 23)
+TODAY = TEST_DAY
+pytestmark = pytest.mark.usefixtures("test_day")
 EN = {"Accept-Language": "en"}
 
 

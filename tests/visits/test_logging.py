@@ -18,8 +18,10 @@ from gridcare.visits.models import (
     VisitMethod,
     VisitStatus,
 )
+from tests.conftest import TEST_DAY
 
-TODAY = date(2026, 11, 23)
+TODAY = TEST_DAY
+pytestmark = pytest.mark.usefixtures("test_day")
 HOME = (39.7700, 98.2900)
 
 

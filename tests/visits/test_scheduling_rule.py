@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from gridcare.accounts.services import actor_for
@@ -10,8 +11,10 @@ from gridcare.registry.services import record_death, refresh_care_levels
 from gridcare.visits import services
 from gridcare.visits.models import CareSchedule, Visit, VisitKind, VisitStatus
 from gridcare.visits.plans import CARE_PLAN
+from tests.conftest import TEST_DAY
 
-TODAY = date(2026, 11, 23)
+TODAY = TEST_DAY
+pytestmark = pytest.mark.usefixtures("test_day")
 
 
 def planned(household, kind=None):
