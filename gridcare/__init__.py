@@ -73,7 +73,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     privacy.init_app(app)
-    security.init_app(app)  # the client address behind proxies
+    security.init_app(app)  # client address behind proxies, security headers
 
 
 def select_locale() -> str:
