@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_login import current_user
 
-from gridcare import privacy
+from gridcare import privacy, security
 from gridcare.config import Config
 from gridcare.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     privacy.init_app(app)
+    security.init_app(app)  # client address behind proxies, security headers
 
 
 def select_locale() -> str:

@@ -47,8 +47,15 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    # Failed logins per client address and per username.
+    # Failed logins per username from one client address, and per known device (see
+    # gridcare/accounts/login_limits.py).
     GRIDCARE_LOGIN_LIMIT = os.environ.get("GRIDCARE_LOGIN_LIMIT", "10 per 15 minutes")
+    # Failed logins per username over all addresses that are not its known devices (and
+    # per known device): the bound on guessing an account's password from anywhere.
+    GRIDCARE_LOGIN_ACCOUNT_LIMIT = os.environ.get("GRIDCARE_LOGIN_ACCOUNT_LIMIT", "100 per day")
+    # How many reverse proxies in front of the app append to X-Forwarded-For: 0 trusts
+    # none (a client could write any address there), 1 for one nginx.
+    GRIDCARE_TRUSTED_PROXIES = int(os.environ.get("GRIDCARE_TRUSTED_PROXIES", "0"))
 
     WTF_CSRF_TIME_LIMIT = None  # a phone form may stay open for a whole visit
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024

@@ -3,7 +3,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from gridcare.accounts import services
+from gridcare.accounts import login_limits, services
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.forms import (
     ChangePasswordForm,
@@ -27,7 +26,7 @@ from gridcare.accounts.forms import (
 )
 from gridcare.accounts.models import Permission, Role, User
 from gridcare.areas.services import areas_in_scope
-from gridcare.extensions import db, limiter, login_manager
+from gridcare.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
 
@@ -49,18 +48,6 @@ ROLE_HOME = {
 }
 
 
-def _login_limit() -> str:
-    return current_app.config["GRIDCARE_LOGIN_LIMIT"]
-
-
-def _username_key() -> str:
-    return "login:" + request.form.get("username", "").strip().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302
-
-
 @bp.route("/")
 def home():
     if not current_user.is_authenticated:
@@ -69,15 +56,22 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_username_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        device_cookie = request.cookies.get(login_limits.DEVICE_COOKIE)
+        attempt = login_limits.attempt(form.username.data, request.remote_addr, device_cookie)
+        if login_limits.refused(attempt):
+            # The same answer whether or not the username exists.
+            form.password.errors.append(
+                _("Too many attempts. Please wait a few minutes and try again.")
+            )
+            return _login_page(form), 429
         user = services.authenticate(form.username.data, form.password.data, request.remote_addr)
         if user is None:
+            login_limits.record_failure(attempt)
             form.password.errors.append(_("Wrong username or password."))
         else:
             locale = session.get("locale")
@@ -86,7 +80,13 @@ def login():
             login_user(user)
             if locale and not user.locale:
                 services.set_locale(user, locale)
-            return redirect(_safe_next() or url_for("accounts.home"))
+            response = redirect(_safe_next() or url_for("accounts.home"))
+            login_limits.remember_device(response, attempt, device_cookie)
+            return response
+    return _login_page(form)
+
+
+def _login_page(form: LoginForm) -> str:
     return render_template("accounts/login.html", form=form, language_form=LanguageForm())
 
 
