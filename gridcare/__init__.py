@@ -118,7 +118,18 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500)
         if code == 500:
             log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_template("errors/error.html", code=code, error=error), code
+        # The layout reads the user and their messages: after a database error it must not
+        # run on the failed transaction (PostgreSQL refuses, SQLAlchemy wants a rollback).
+        try:
+            db.session.rollback()
+        except Exception:
+            log.exception("rolling back before the error page failed")
+        try:
+            return render_template("errors/error.html", code=code, error=error), code
+        except Exception:
+            # Still no database: a page that needs nothing, rather than the server's own.
+            log.exception("the error page failed; showing the plain one")
+            return render_template("errors/plain.html", code=code), code
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
