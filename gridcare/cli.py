@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
 from gridcare import create_app
+from gridcare.config import MissingKeysError
 
 
 class GridcareGroup(FlaskGroup):
@@ -22,6 +23,8 @@ class GridcareGroup(FlaskGroup):
             return super().invoke(ctx)
         except OperationalError as exc:
             raise click.ClickException(_database_failure(exc)) from exc
+        except MissingKeysError as exc:  # GRIDCARE_REQUIRE_KEYS is on for this process too
+            raise click.ClickException(str(exc)) from exc
 
 
 class InputError(click.ClickException):

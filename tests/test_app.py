@@ -1,10 +1,16 @@
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from gridcare import create_app
 from gridcare.accounts.models import Role, User
-from gridcare.config import TestConfig
+from gridcare.config import MissingKeysError, TestConfig
 from gridcare.extensions import db
 
 
@@ -78,3 +84,82 @@ def test_the_error_page_stands_even_when_the_layout_cannot_be_drawn(
     assert response.status_code == 500
     assert "gridcare" in page and "500" in page
     assert "Internal Server Error" not in page
+
+
+# Keys and the instance folder
+
+ROOT = Path(__file__).resolve().parent.parent
+NO_KEYS = {"SECRET_KEY": None, "GRIDCARE_DATA_KEY": None}
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def run_wsgi(tmp_path, **env):
+    """Import wsgi.py in a fresh interpreter, as gunicorn does."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GRIDCARE_", "SECRET"))}
+    clean.pop("DATABASE_URL", None)
+    clean["GRIDCARE_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return subprocess.run(
+        [sys.executable, "-c", "import wsgi; print(wsgi.app.config['GRIDCARE_REQUIRE_KEYS'])"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_app_refuses_to_start_without_keys_and_says_how_to_make_them(tmp_path):
+    with pytest.raises(MissingKeysError) as refused:
+        create_app(
+            {**NO_KEYS, "GRIDCARE_REQUIRE_KEYS": True, "GRIDCARE_INSTANCE_PATH": str(tmp_path)}
+        )
+    message = str(refused.value)
+    assert "SECRET_KEY" in message and "GRIDCARE_DATA_KEY" in message
+    assert 'python -c "import secrets; print(secrets.token_urlsafe(48))"' in message
+    assert "Fernet.generate_key()" in message
+    assert not (tmp_path / "secret.key").exists() and not (tmp_path / "data.key").exists()
+
+
+def test_wsgi_server_fails_fast_without_keys(tmp_path):
+    result = run_wsgi(tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "GRIDCARE_DATA_KEY" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr
+    assert not (tmp_path / "instance" / "data.key").exists()
+
+
+def test_wsgi_server_starts_with_both_keys(tmp_path):
+    result = run_wsgi(tmp_path, SECRET_KEY="s" * 48, GRIDCARE_DATA_KEY=TestConfig.GRIDCARE_DATA_KEY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    assert not (tmp_path / "instance" / "secret.key").exists()
+
+
+def test_development_keys_are_generated_owner_only_in_the_instance_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "var" / "gridcare"
+    monkeypatch.setenv("GRIDCARE_INSTANCE_PATH", str(folder))
+    first = create_app(NO_KEYS)
+    assert first.instance_path == str(folder)
+    assert mode(folder) == 0o700
+    for key_file in ("secret.key", "data.key"):
+        assert mode(folder / key_file) == 0o600
+    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{folder / 'gridcare.db'}"
+    again = create_app(NO_KEYS)
+    assert again.config["SECRET_KEY"] == first.config["SECRET_KEY"]  # sessions survive
+
+
+def test_sqlite_database_and_its_journal_are_created_owner_only(tmp_path):
+    target = tmp_path / "gridcare.db"
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}", "SECRET_KEY": "x",
+                        "GRIDCARE_DATA_KEY": TestConfig.GRIDCARE_DATA_KEY,
+                        "GRIDCARE_INSTANCE_PATH": str(tmp_path)})  # fmt: skip
+    with fresh.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            for path in (target, f"{target}-wal", f"{target}-shm"):
+                assert mode(path) == 0o600, path
+        db.engine.dispose()

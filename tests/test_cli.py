@@ -8,6 +8,7 @@ import os
 import stat
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.cli import ScriptInfo
 from openpyxl import load_workbook
@@ -186,6 +187,28 @@ def test_demo_load_refuses_a_scale_it_does_not_know(app):
     result = gridcare(app, "demo", "load", "--scale", "galaxy")
     assert result.exit_code == 2
     assert "galaxy" in result.output
+
+
+# keys
+
+
+def test_a_command_with_keys_required_but_missing_says_how_to_make_them(tmp_path):
+    def production_app():
+        return create_app(
+            {
+                "SECRET_KEY": None,
+                "GRIDCARE_DATA_KEY": None,
+                "GRIDCARE_REQUIRE_KEYS": True,
+                "GRIDCARE_INSTANCE_PATH": str(tmp_path),
+            }
+        )
+
+    info = ScriptInfo(create_app=production_app, load_dotenv_defaults=False)
+    result = CliRunner().invoke(cli, ["jobs", "list"], obj=info)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.startswith("Error: SECRET_KEY and GRIDCARE_DATA_KEY must be set")
+    assert "secrets.token_urlsafe" in result.output
 
 
 # db upgrade
