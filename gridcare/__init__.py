@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, render_template, requ
 from flask_login import current_user
 
 from gridcare import privacy, security
-from gridcare.config import Config
+from gridcare.config import Config, instance_path, require_keys
 from gridcare.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
+        instance_path=instance_path(config),
         instance_relative_config=True,
     )
     configure(app, config)
@@ -38,7 +39,11 @@ def configure(app: Flask, config: type | dict | None) -> None:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["GRIDCARE_INSTANCE_PATH"] = app.instance_path
+    if app.config["GRIDCARE_REQUIRE_KEYS"]:
+        require_keys(app.config)  # before anything is written
+    # Keys, the SQLite file and photos live here: readable by the app's user only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_file = Path(app.instance_path) / "gridcare.db"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
@@ -48,9 +53,7 @@ def configure(app: Flask, config: type | dict | None) -> None:
 
 def _development_secret(app: Flask) -> str:
     path = Path(app.instance_path) / "secret.key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+    if privacy.create_private_file(path, secrets.token_urlsafe(48).encode()):
         log.warning("SECRET_KEY is not set: generated a development key in %s.", path)
     return path.read_text().strip()
 
@@ -119,7 +122,18 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500)
         if code == 500:
             log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_template("errors/error.html", code=code, error=error), code
+        # The layout reads the user and their messages: after a database error it must not
+        # run on the failed transaction (PostgreSQL refuses, SQLAlchemy wants a rollback).
+        try:
+            db.session.rollback()
+        except Exception:
+            log.exception("rolling back before the error page failed")
+        try:
+            return render_template("errors/error.html", code=code, error=error), code
+        except Exception:
+            # Still no database: a page that needs nothing, rather than the server's own.
+            log.exception("the error page failed; showing the plain one")
+            return render_template("errors/plain.html", code=code), code
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)

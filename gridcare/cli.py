@@ -3,13 +3,45 @@
 import logging
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlalchemy.exc import OperationalError
 
 from gridcare import create_app
+from gridcare.config import MissingKeysError
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+class GridcareGroup(FlaskGroup):
+    """FlaskGroup, plus one clear line instead of a traceback when the database is down.
+
+    Every command, Flask-Migrate's `db` ones included, runs through here: cron and systemd
+    log the reason, and the operator is not left reading SQLAlchemy's internals.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OperationalError as exc:
+            raise click.ClickException(_database_failure(exc)) from exc
+        except MissingKeysError as exc:  # GRIDCARE_REQUIRE_KEYS is on for this process too
+            raise click.ClickException(str(exc)) from exc
+
+
+class InputError(click.ClickException):
+    """Bad input, said in one line (click's UsageError adds usage lines); exit status 2."""
+
+    exit_code = 2
+
+
+def _database_failure(exc: OperationalError) -> str:
+    from gridcare.extensions import db
+
+    url = db.engine.url.render_as_string(hide_password=True)
+    lines = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]
+    return f"the database {url} cannot be used: {lines[0]}"
+
+
+@click.group(cls=GridcareGroup, create_app=create_app)
 def cli():
     """gridcare: case tracking for community grid workers."""
 
@@ -38,7 +70,7 @@ def create_user_command(username, role, area_codes, full_name, phone, password):
     for code in area_codes:
         area = area_by_code(code)
         if area is None:
-            raise click.BadParameter(f"no area has the code {code}", param_hint="--area")
+            raise InputError(f"--area {code}: no area has this code")
         area_ids.append(area.id)
     try:
         user = create_user(
@@ -59,16 +91,20 @@ scheduler_cli = click.Group("scheduler", help="The scheduler process.")
 
 
 @scheduler_cli.command("run")
-@with_appcontext
 def scheduler_run_command():
     """Run scheduled jobs in this process until stopped (a second one waits as standby)."""
-    from flask import current_app
-
+    from gridcare.extensions import db
     from gridcare.scheduling.runner import run_forever
+    from gridcare.scheduling.services import current_leader
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Fail at once, in one line, if the database is down or not migrated: the loop would
+    # otherwise start and log a failed heartbeat every few seconds. The check's
+    # transaction ends here, or SQLite would keep the scheduler's threads from writing.
+    current_leader()
+    db.session.rollback()
     run_forever(current_app._get_current_object())
 
 
@@ -77,32 +113,29 @@ jobs_cli = click.Group("jobs", help="Run or inspect scheduled jobs.")
 
 @jobs_cli.command("run")
 @click.argument("name")
-@with_appcontext
 def jobs_run_command(name):
-    """Run one job now, e.g. `gridcare jobs run generate_visits`."""
-    from flask import current_app
-
+    """Run one job now, e.g. `gridcare jobs run generate_visits`; exits 1 if it fails."""
     from gridcare.scheduling.runner import JOBS, run_now
 
     if name not in JOBS:
-        raise click.BadParameter(f"choose one of: {', '.join(JOBS)}", param_hint="NAME")
-    run = run_now(current_app._get_current_object(), name)
-    click.echo(f"{name}: {'ok' if run.ok else 'FAILED'} {run.summary}")
-    if not run.ok:
+        raise InputError(f"no job is called {name}; choose one of: {', '.join(JOBS)}")
+    outcome = run_now(name)
+    click.echo(f"{name}: {'ok' if outcome.ok else 'FAILED'} {outcome.summary}")
+    if not outcome.ok:
         raise SystemExit(1)
 
 
 @jobs_cli.command("list")
-@with_appcontext
 def jobs_list_command():
     """The jobs, when they run, and their latest runs."""
     from gridcare.scheduling.runner import JOBS
     from gridcare.scheduling.services import current_leader, recent_runs
 
+    leader, runs = current_leader(), recent_runs()  # before any output: all or one error
     for name, spec in JOBS.items():
         click.echo(f"{name:18} cron {spec.cron}")
-    click.echo(f"leader: {current_leader() or '-'}")
-    for run in recent_runs():
+    click.echo(f"leader: {leader or '-'}")
+    for run in runs:
         state = {True: "ok", False: "FAILED", None: "running"}[run.ok]
         click.echo(f"{run.started_at:%Y-%m-%d %H:%M:%S}Z {run.job:18} {state:7} {run.summary}")
 
@@ -116,7 +149,6 @@ report_cli = click.Group("report", help="Reports for civil affairs.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json")
 @click.option("--output", type=click.Path(dir_okay=False), help="File to write (csv/xlsx).")
 @click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN")
-@with_appcontext
 def report_coverage_command(area_code, period, fmt, output, locale):
     """Coverage of an area for a period: the same figures as the report page."""
     import json
@@ -130,25 +162,29 @@ def report_coverage_command(area_code, period, fmt, output, locale):
     from gridcare.reports.exports import to_csv, to_json, to_xlsx
     from gridcare.reports.periods import PeriodError, parse
 
-    area = area_by_code(area_code)
-    if area is None:
-        raise click.BadParameter(f"no area has the code {area_code}", param_hint="--area")
     try:
         chosen = parse(period)
     except PeriodError as exc:
-        raise click.BadParameter(str(exc.message), param_hint="--period") from exc
+        raise InputError(f"--period {period}: {exc.message}") from exc
+    area = area_by_code(area_code)
+    if area is None:
+        raise InputError(f"--area {area_code}: no area has this code")
     report = coverage(area, chosen)
+    if fmt == "json":
+        text = json.dumps(to_json(report), ensure_ascii=False, indent=2)
+    else:
+        with force_locale(locale):
+            body = to_csv(report) if fmt == "csv" else to_xlsx(report)
+        target = output or f"coverage-{area.code}-{chosen.key}.{fmt}"
+        try:
+            with open(target, "wb") as out:
+                out.write(body)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {target}: {exc.strerror}") from exc
+    # Audited once the figures have left: a failed write exported nothing.
     SYSTEM.audit("export", "coverage", area.id, ["period", fmt])
     db.session.commit()
-    if fmt == "json":
-        click.echo(json.dumps(to_json(report), ensure_ascii=False, indent=2))
-        return
-    with force_locale(locale):
-        body = to_csv(report) if fmt == "csv" else to_xlsx(report)
-    target = output or f"coverage-{area.code}-{chosen.key}.{fmt}"
-    with open(target, "wb") as out:
-        out.write(body)
-    click.echo(f"Wrote {target}")
+    click.echo(text if fmt == "json" else f"Wrote {target}")
 
 
 def register(app: Flask) -> None:

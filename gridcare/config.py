@@ -1,7 +1,8 @@
 """Configuration read from environment variables.
 
 Every setting has a safe development default except the secrets, which production must
-set: without them the app generates keys into the instance folder and warns.
+set: the production server (wsgi.py) refuses to start without them, while development
+(`gridcare run`, `make demo`) generates keys into the instance folder and warns.
 """
 
 import os
@@ -22,6 +23,45 @@ def database_url(url: str | None) -> str | None:
     return url
 
 
+# How to make each key that every app server must share.
+KEY_COMMANDS = {
+    "SECRET_KEY": 'python -c "import secrets; print(secrets.token_urlsafe(48))"',
+    "GRIDCARE_DATA_KEY": (
+        'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    ),
+}
+
+
+class MissingKeysError(RuntimeError):
+    """A production server was started without the keys every app server must share."""
+
+
+def require_keys(config) -> None:
+    """Refuse to go on without SECRET_KEY and GRIDCARE_DATA_KEY, saying how to make them.
+
+    Keys generated per server would sign sessions another server rejects, and encrypt ID
+    numbers that another server cannot read.
+    """
+    missing = [name for name in KEY_COMMANDS if not config.get(name)]
+    if missing:
+        how = "\n".join(f"  {name}: {KEY_COMMANDS[name]}" for name in missing)
+        raise MissingKeysError(
+            f"{' and '.join(missing)} must be set for the production server, the same on "
+            f"every server. Make each once, keep the data key with your backups (without it "
+            f"stored ID numbers cannot be read), and set them in the environment:\n{how}"
+        )
+
+
+def instance_path(config) -> str | None:
+    """The instance folder: GRIDCARE_INSTANCE_PATH from `config` or the environment."""
+    if isinstance(config, dict):
+        chosen = config.get("GRIDCARE_INSTANCE_PATH")
+    else:
+        chosen = getattr(config, "GRIDCARE_INSTANCE_PATH", None)
+    chosen = chosen or os.environ.get("GRIDCARE_INSTANCE_PATH")
+    return os.path.abspath(chosen) if chosen else None
+
+
 class Config:
     # None means "decide in create_app": a SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
@@ -29,6 +69,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
     GRIDCARE_DATA_KEY = os.environ.get("GRIDCARE_DATA_KEY")
+    # On (wsgi.py sets it), missing keys stop the app instead of being generated.
+    GRIDCARE_REQUIRE_KEYS = _bool("GRIDCARE_REQUIRE_KEYS")
+    # None: Flask's default, the `instance` folder next to the package.
+    GRIDCARE_INSTANCE_PATH = None
 
     GRIDCARE_TIMEZONE = os.environ.get("GRIDCARE_TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -58,10 +59,8 @@ def _load_secret(app: Flask) -> bytes:
             raise DataKeyError("GRIDCARE_DATA_KEY must decode to at least 32 bytes")
         return secret
     path = Path(app.instance_path) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(Fernet.generate_key())
-        path.chmod(0o600)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if create_private_file(path, Fernet.generate_key()):
         log.warning(
             "GRIDCARE_DATA_KEY is not set: generated a development key in %s. "
             "Set GRIDCARE_DATA_KEY in production and keep it safe: without it, "
@@ -69,6 +68,24 @@ def _load_secret(app: Flask) -> bytes:
             path,
         )
     return base64.urlsafe_b64decode(path.read_bytes().strip())
+
+
+def create_private_file(path: Path, content: bytes) -> bool:
+    """Create `path` holding `content`, readable by its owner only; False if it exists.
+
+    The file is complete and 0600 from the moment it appears, so a second process
+    starting at the same time reads the same key instead of half of it or its own.
+    """
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(content)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return False
+    finally:
+        draft.unlink()
+    return True
 
 
 def init_app(app: Flask) -> None:

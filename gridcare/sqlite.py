@@ -1,5 +1,8 @@
 """SQLite settings that make the embedded database safe for a small office."""
 
+import contextlib
+import os
+
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -17,6 +20,10 @@ def configure_sqlite(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
 
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(_dialect, _record, _cargs, _cparams):
+        _create_owner_only(engine.url.database)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -32,6 +39,16 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN" if _reading_request() else "BEGIN IMMEDIATE")
+
+
+def _create_owner_only(path: str | None) -> None:
+    """Create the database file readable by its owner only before SQLite creates it
+    world-readable; SQLite gives its -wal and -shm files the database file's mode."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    # If it exists, or its folder does not, SQLite deals with it when it opens the file.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _reading_request() -> bool:

@@ -3,13 +3,12 @@
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 
 import_cli = click.Group("import", help="Import records from spreadsheets.")
 
 
 @import_cli.command("residents")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--as",
     "username",
@@ -18,7 +17,6 @@ import_cli = click.Group("import", help="Import records from spreadsheets.")
 )
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @click.option("--verbose", "-v", is_flag=True, help="List every row that changes something.")
-@with_appcontext
 def import_residents_command(file: Path, username: str, dry_run: bool, verbose: bool):
     """Import households and residents from an XLSX or CSV file in the template's columns.
 
@@ -29,15 +27,19 @@ def import_residents_command(file: Path, username: str, dry_run: bool, verbose: 
 
     from gridcare.accounts.models import User
     from gridcare.accounts.services import actor_for
+    from gridcare.cli import InputError
     from gridcare.extensions import db
     from gridcare.registry.imports import MAX_IMPORT_BYTES, ImportFileError, import_residents
     from gridcare.registry.services import RegistryPermissionError
 
+    try:
+        with file.open("rb") as stream:
+            content = stream.read(MAX_IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None or not user.active:
-        raise click.BadParameter(f"no active user is called {username}", param_hint="--as")
-    with file.open("rb") as stream:
-        content = stream.read(MAX_IMPORT_BYTES + 1)
+        raise InputError(f"--as: no active user is called {username}")
     try:
         report = import_residents(actor_for(user, "cli"), content, dry_run=dry_run)
     except ImportFileError as exc:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import click
-from flask.cli import with_appcontext
 from sqlalchemy import func, insert, inspect, select
 
 from gridcare.accounts.models import Role, User
@@ -762,7 +761,6 @@ def _write_households(planned: list[PlannedHousehold], areas: dict[str, Area]) -
     show_default=True,
     help="Days of visits to simulate before today (0: only plan from today).",
 )
-@with_appcontext
 def load_command(scale: str, history_days: int) -> None:
     """Load the demo city into an empty database (run `gridcare db upgrade` first)."""
     started = time.perf_counter()

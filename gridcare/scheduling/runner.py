@@ -93,10 +93,20 @@ def run_job(name: str) -> None:
         log.info("job %s finished ok=%s %s", name, run.ok, run.summary)
 
 
-def run_now(app: Flask, name: str, holder: str = "cli") -> services.JobRun:
-    """Run one job at once, whoever leads (the `gridcare jobs run NAME` command)."""
-    with app.app_context():
-        return services.record_run(name, holder, JOBS[name].function())
+@dataclass(frozen=True)
+class JobOutcome:
+    job: str
+    ok: bool
+    summary: str
+
+
+def run_now(name: str, holder: str = "cli") -> JobOutcome:
+    """Run one job at once in the current app context, whoever leads (`gridcare jobs run`).
+
+    Plain values come back, not the JobRun row, so nothing is read from a closed session.
+    """
+    run = services.record_run(name, holder, JOBS[name].function())
+    return JobOutcome(name, bool(run.ok), run.summary or "")
 
 
 def catch_up(app: Flask, holder: str, now: datetime | None = None) -> list[str]:
@@ -171,12 +181,13 @@ def run_forever(app: Flask) -> None:
     """`gridcare scheduler run`: block, running jobs while leading; release the lease on exit."""
     scheduler = build(app, BlockingScheduler)
     # A plain `kill` ends the process through the finally below, releasing the lease.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    previous_handler = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     log.info("scheduler %s starting; lease %ss", _holder, app.config["GRIDCARE_LEASE_SECONDS"])
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous_handler)
         with app.app_context():
             services.release_lease(_holder)
