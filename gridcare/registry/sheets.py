@@ -1,5 +1,5 @@
-"""Spreadsheet files: reading an upload (XLSX, or CSV in UTF-8 or GBK) into plain rows,
-and writing rows as CSV (UTF-8 with BOM, so Excel reads the Chinese) or XLSX.
+"""Spreadsheet uploads: reading an XLSX, or a CSV in UTF-8 or GBK, into plain rows.
+(Exports are written by `gridcare.spreadsheets`.)
 
 Uploads are read in memory and never stored. Whatever cannot be read faithfully is
 refused with a reason a user can act on: formulas, merged cells, an unknown text
@@ -10,17 +10,12 @@ import csv
 import io
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An XLSX is a zip: a small upload can unpack to gigabytes.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
@@ -151,55 +146,3 @@ def _csv_rows(text: str, max_rows: int) -> list[Row]:
     except csv.Error as exc:
         raise SheetError(NOT_A_SPREADSHEET) from exc
     return rows
-
-
-# Writing.
-
-# A cell starting with one of these is a formula to Excel, even in a CSV file.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """Rows as CSV in UTF-8 with a BOM; a cell that Excel would run as a formula is quoted."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else _inert(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def xlsx_bytes(
-    title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] = ()
-) -> bytes:
-    """Rows as a one-sheet workbook; every string is stored as text, never as a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for position, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    sheet.append([_text_cell(sheet, h, bold) for h in header])
-    for row in rows:
-        sheet.append([_text_cell(sheet, v) if _looks_like_formula(v) else v for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _looks_like_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("=")
-
-
-def _text_cell(sheet, value: str, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-    if font is not None:
-        cell.font = font
-    return cell
