@@ -682,3 +682,16 @@ def test_the_command_needs_a_known_user(runner, tmp_path):
 
     assert result.exit_code == 2
     assert "no active user is called nobody" in result.output
+
+
+def test_an_id_number_in_full_width_digits_updates_the_same_resident(actor, make, tree):
+    value = number(make)
+    import_residents(actor, xlsx([row(tree["grid1"], value)]), dry_run=False)
+    typed = value.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+
+    report = import_residents(
+        actor, xlsx([row(tree["grid1"], typed, 联系电话="13800138000")]), dry_run=False
+    )
+
+    assert (report.created, report.updated) == (0, 1)
+    assert count(Resident) == 1
