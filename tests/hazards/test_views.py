@@ -4,6 +4,7 @@ the worker reports the fix, the officer closes it; its page shows every step."""
 import uuid
 from io import BytesIO
 
+from PIL import Image
 from sqlalchemy import select
 
 from gridcare.accounts.services import actor_for
@@ -342,3 +343,27 @@ def test_reassign_offers_only_workers_who_can_open_the_household(people, client,
     assert "cannot open this household" in response.get_data(as_text=True)
     db.session.refresh(hazard)
     assert hazard.assignee_id == people["worker"].id
+
+
+def test_a_photo_with_too_many_pixels_is_refused_next_to_the_photo_field(people, client, login):
+    big = BytesIO()
+    Image.new("1", (9400, 9400)).save(big, "PNG")  # about 10 kB
+    login(people["worker"])
+
+    response = client.post(
+        f"/hazards/household/{people['household'].id}/new",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "category": "fire",
+            "severity": "minor",
+            "description": "插座烧焦",
+            "before_photo": upload(big.getvalue(), "big.png"),
+        },
+        headers=EN,
+        content_type="multipart/form-data",
+    )
+
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "too many pixels (88 megapixels; at most 50)" in body
+    assert db.session.scalar(select(Hazard.id)) is None
