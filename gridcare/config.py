@@ -117,6 +117,9 @@ class Config:
     # After the deadline, the officer is reminded again every this many days.
     GRIDCARE_ESCALATION_EVERY_DAYS = int(os.environ.get("GRIDCARE_ESCALATION_EVERY_DAYS", "7"))
     GRIDCARE_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    # Decoding takes about 4 bytes a pixel whatever the file's size (a 10 kB PNG of 9,400 ×
+    # 9,400 took half a gigabyte); 50 Mpx lets in full-resolution photos of today's phones.
+    GRIDCARE_PHOTO_MAX_PIXELS = int(os.environ.get("GRIDCARE_PHOTO_MAX_PIXELS", "50000000"))
 
     # The scheduler process: how long a leader's lease lasts without renewal.
     GRIDCARE_LEASE_SECONDS = float(os.environ.get("GRIDCARE_LEASE_SECONDS", "60"))

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     PasswordField,
@@ -9,6 +10,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, Select
 
 from gridcare.accounts.models import Role
 from gridcare.accounts.services import MIN_PASSWORD_LENGTH
@@ -36,6 +38,26 @@ def _role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
+class _SentEvenWhenEmpty:
+    """A widget followed by a hidden empty input of the same name. A browser sends nothing
+    for an unticked box or an empty multiple choice; with this, a POST that leaves the
+    field out can be told from "no" and "none" and refused (EditUserForm)."""
+
+    def __init__(self, widget):
+        self.widget = widget
+
+    def __call__(self, field, **kwargs):
+        hidden = Markup('<input name="{}" type="hidden" value="">').format(escape(field.name))
+        return self.widget(field, **kwargs) + hidden
+
+
+class AreasField(SelectMultipleField):
+    widget = _SentEvenWhenEmpty(Select(multiple=True))
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([value for value in valuelist if value != ""])
+
+
 class UserForm(FlaskForm):
     username = StringField(
         _l("Username"),
@@ -56,8 +78,9 @@ class UserForm(FlaskForm):
         ],
     )
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    area_ids = SelectMultipleField(_l("Areas"), coerce=int)
-    active = BooleanField(_l("Active"), default=True)
+    area_ids = AreasField(_l("Areas"), coerce=int)
+    # The box comes first: an unticked box sends only the empty value, read as False.
+    active = BooleanField(_l("Active"), default=True, widget=_SentEvenWhenEmpty(CheckboxInput()))
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -80,6 +103,17 @@ class UserForm(FlaskForm):
 class EditUserForm(UserForm):
     password = None
     username = None
+
+    def validate(self, extra_validators=None):
+        """Every field must arrive: a missing one would otherwise read as "no" or "none"
+        and, say, deactivate the account and drop its areas."""
+        valid = super().validate(extra_validators)
+        if any(not field.raw_data for field in self if field.name != "csrf_token"):
+            self.form_errors.append(
+                _l("The form arrived incomplete, so nothing was saved. Open the account again.")
+            )
+            return False
+        return valid
 
 
 class PasswordForm(FlaskForm):

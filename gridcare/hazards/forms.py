@@ -48,7 +48,11 @@ class MoveForm(FlaskForm):
     action = HiddenField(validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     photo = FileField(_l("Photo"), render_kw=CAMERA)
-    assignee_id = SelectField(_l("Worker"), coerce=int, validators=[Optional()])
+    # Offered: the workers who can open the household; the service refuses anyone else
+    # with a message, which a choice check here would hide.
+    assignee_id = SelectField(
+        _l("Worker"), coerce=int, validators=[Optional()], validate_choice=False
+    )
 
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)

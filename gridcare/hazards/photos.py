@@ -46,18 +46,31 @@ def photo_path(filename: str, thumbnail: bool = False) -> Path:
 def store_photo(data: bytes) -> StoredPhoto:
     """Check an upload is a real image, drop its metadata, shrink it and save it as JPEG.
 
-    Pillow's decompression-bomb limit stays on; its warning is treated as a refusal.
+    An image over GRIDCARE_PHOTO_MAX_PIXELS is refused from its header, before decoding;
+    Pillow's decompression-bomb limit stays on and its warning is treated as a refusal.
     """
     limit = current_app.config["GRIDCARE_PHOTO_MAX_BYTES"]
     if len(data) > limit:
         raise PhotoError(
             _l("The photo is too large: at most %(mb)d MB.", mb=limit // (1024 * 1024))
         )
+    # Pillow's own bomb limit (89 Mpx) stays as a second guard; ours is lower.
+    max_pixels = current_app.config["GRIDCARE_PHOTO_MAX_PIXELS"]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data)) as probe:
                 kind = probe.format
+                # Image.open reads the header only: refused before a pixel is decoded.
+                if probe.width * probe.height > max_pixels:
+                    raise PhotoError(
+                        _l(
+                            "This photo has too many pixels (%(mp)d megapixels; at most "
+                            "%(max)d). Take it again at a lower resolution.",
+                            mp=round(probe.width * probe.height / 1_000_000),
+                            max=max_pixels // 1_000_000,
+                        )
+                    )
                 probe.verify()  # structure only; the image must be reopened to be used
             with Image.open(BytesIO(data)) as image:
                 image.load()
@@ -65,6 +78,8 @@ def store_photo(data: bytes) -> StoredPhoto:
                 picture = image.convert("RGB")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PhotoError(_l("This image is too large to process.")) from exc
+    except PhotoError:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PhotoError(_l("This file is not a photo we can read (JPEG or PNG).")) from exc
     if kind not in ACCEPTED_FORMATS:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from gridcare.accounts.models import Permission, Role, User, user_area
 from gridcare.accounts.services import Actor, notify
 from gridcare.areas.models import Area
-from gridcare.areas.scope import Scope
+from gridcare.areas.scope import EVERYWHERE, Scope
 from gridcare.clock import utcnow
 from gridcare.dialects import count_if
 from gridcare.errors import FieldError
@@ -29,7 +29,7 @@ from gridcare.hazards.models import (
 )
 from gridcare.hazards.photos import PhotoError, discard_photo, store_photo
 from gridcare.registry.models import Household
-from gridcare.visits.models import ChecklistItem, Visit, VisitStatus
+from gridcare.visits.models import ChecklistItem, Visit, VisitStatus, canonical_client_uuid
 from gridcare.visits.services import grid_workers, workers_in_scope
 
 OPEN_STATUSES = (HazardStatus.open, HazardStatus.rectifying, HazardStatus.awaiting_review)
@@ -133,6 +133,25 @@ def officers_over(grid_path: str) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+def assignable_workers(hazard: Hazard, scope: Scope = EVERYWHERE) -> list[User]:
+    """Active grid workers, among those in `scope`, whose areas contain the hazard's
+    household: the only ones who can follow it up."""
+    in_scope = {w.id for w in workers_in_scope(scope)}
+    stmt = (
+        select(User)
+        .join(user_area, user_area.c.user_id == User.id)
+        .join(Area, Area.id == user_area.c.area_id)
+        .where(
+            User.role == Role.grid_worker,
+            User.active.is_(True),
+            literal(_grid_path(hazard.household_id)).startswith(Area.path),
+        )
+        .distinct()
+        .order_by(User.username)
+    )
+    return [w for w in db.session.scalars(stmt) if w.id in in_scope]
+
+
 def _grid_path(household_id: int) -> str:
     return db.session.scalar(
         select(Area.path)
@@ -193,9 +212,10 @@ def raise_hazard(
     `client_uuid`) returns the hazard stored the first time.
     """
     if client_uuid:
+        client_uuid = _client_uuid(client_uuid)
         already = db.session.scalar(select(Hazard).where(Hazard.client_uuid == client_uuid))
         if already is not None:
-            return already
+            return _resent(already, actor, household)
     if not (actor.can(Permission.log_visits) or actor.can(Permission.assign_visits)):
         raise HazardForbidden("category", _l("Your role may not report hazards."))
     description = (description or "").strip()
@@ -281,8 +301,31 @@ def raise_hazard(
             # The same form, sent twice at the same moment: the other request stored it.
             existing = db.session.scalar(select(Hazard).where(Hazard.client_uuid == client_uuid))
             if existing is not None:
-                return existing
+                return _resent(existing, actor, household)
         raise
+    return hazard
+
+
+def _client_uuid(value: str) -> str:
+    try:
+        return canonical_client_uuid(value)
+    except ValueError as exc:
+        raise HazardError(
+            "client_uuid",
+            _l("The form arrived incomplete, so nothing was stored. Open it again and send it."),
+        ) from exc
+
+
+def _resent(hazard: Hazard, actor: Actor, household: Household) -> Hazard:
+    """The hazard a resent form stored, if it is really the same form; else a refusal."""
+    if hazard.household_id != household.id or hazard.reported_by_id != actor.user_id:
+        raise HazardError(
+            "client_uuid",
+            _l(
+                "This form was already used for another hazard, so nothing was stored. "
+                "Open the form again and send it."
+            ),
+        )
     return hazard
 
 
@@ -337,8 +380,15 @@ def move_hazard(
         raise HazardError("photo", _l("Add a photo that shows the fix."))
     if action == "comment" and not (note or photo):
         raise HazardError("note", _l("Write a note or add a photo."))
-    if action == "reassign" and assignee_id not in {w.id for w in workers_in_scope(actor.scope)}:
-        raise HazardError("assignee_id", _l("Choose a grid worker of your areas."))
+    if action == "reassign" and assignee_id not in {
+        w.id for w in assignable_workers(hazard, actor.scope)
+    }:
+        # Anyone else could not open the household, and the hazard would vanish from
+        # every list.
+        raise HazardError(
+            "assignee_id",
+            _l("This worker cannot open this household. Choose a worker of its grid."),
+        )
 
     stored: list[str] = []
     try:

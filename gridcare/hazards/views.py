@@ -11,7 +11,6 @@ from gridcare.hazards.models import HazardCategory, Photo, Severity
 from gridcare.hazards.photos import photo_path
 from gridcare.registry.models import Household
 from gridcare.visits.models import Visit
-from gridcare.visits.services import workers_in_scope
 
 bp = Blueprint("hazards", __name__)
 
@@ -61,7 +60,7 @@ def create(household_id: int):
             field = {"before_photo": form.before_photo, "after_photo": form.after_photo}.get(
                 exc.field, getattr(form, exc.field, form.description)
             )
-            if exc.field == "visit_id":  # a hidden field: show it with the description
+            if exc.field in ("visit_id", "client_uuid"):  # hidden: shown with the description
                 field = form.description
             field.errors.append(str(exc.message))
         else:
@@ -77,12 +76,21 @@ def create(household_id: int):
 def detail(hazard_id: int):
     actor = current_actor()
     hazard = services.hazard_detail(hazard_id, actor.scope) or abort(404)
-    workers = [(w.id, w.display_name) for w in workers_in_scope(actor.scope)]
+    return _render_detail(hazard, MoveForm(workers=_assignable(hazard)))
+
+
+def _assignable(hazard) -> list[tuple[int, str]]:
+    return [
+        (w.id, w.display_name) for w in services.assignable_workers(hazard, current_actor().scope)
+    ]
+
+
+def _render_detail(hazard, form: MoveForm):
     return render_template(
         "hazards/detail.html",
         hazard=hazard,
-        moves=services.allowed_moves(actor, hazard),
-        form=MoveForm(workers=workers),
+        moves=services.allowed_moves(current_actor(), hazard),
+        form=form,
         labels=services.ACTION_LABELS,
         today=today(),
     )
@@ -93,8 +101,7 @@ def detail(hazard_id: int):
 def move(hazard_id: int):
     actor = current_actor()
     hazard = services.hazard_detail(hazard_id, actor.scope) or abort(404)
-    workers = [(w.id, w.display_name) for w in workers_in_scope(actor.scope)]
-    form = MoveForm(workers=workers)
+    form = MoveForm(workers=_assignable(hazard))
     if form.validate_on_submit():
         try:
             services.move_hazard(
@@ -108,6 +115,9 @@ def move(hazard_id: int):
         except services.HazardForbidden as exc:
             abort(403, description=str(exc.message))
         except services.HazardError as exc:
+            if exc.field == "assignee_id":
+                form.assignee_id.errors.append(str(exc.message))
+                return _render_detail(hazard, form)
             flash(str(exc.message), "error")
             return redirect(url_for("hazards.detail", hazard_id=hazard_id))
         flash(services.ACTION_LABELS[form.action.data], "success")

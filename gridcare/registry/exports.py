@@ -15,10 +15,11 @@ from gridcare.accounts.services import Actor
 from gridcare.clock import today
 from gridcare.extensions import db
 from gridcare.privacy import vault
-from gridcare.registry import id_numbers, sheets
+from gridcare.registry import id_numbers
 from gridcare.registry import services as registry
 from gridcare.registry.imports import CATEGORY_NAMES, COLUMNS
 from gridcare.registry.models import Gender, Household, Resident
+from gridcare.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, Table, csv_bytes, xlsx_bytes
 
 FORMATS = ("csv", "xlsx")
 CATEGORY_BY_NUMBER = {number: name for name, number in CATEGORY_NAMES.items()}
@@ -114,10 +115,10 @@ def export_registry(
             actor.audit("reveal_id_number", "resident", resident_id, ["id_number"])
     db.session.commit()
     name = f"gridcare-registry-{on.isoformat()}.{fmt}"
+    table = Table("居民登记", HEADER, rows, widths=WIDTHS)
     if fmt == "csv":
-        return ExportFile(name, sheets.CSV_MIMETYPE, sheets.csv_bytes(HEADER, rows), len(rows))
-    content = sheets.xlsx_bytes("居民登记", HEADER, rows, WIDTHS)
-    return ExportFile(name, sheets.XLSX_MIMETYPE, content, len(rows))
+        return ExportFile(name, CSV_MIMETYPE, csv_bytes(table), len(rows))
+    return ExportFile(name, XLSX_MIMETYPE, xlsx_bytes(table), len(rows))
 
 
 def _row(household: Household, resident: Resident, full_ids: bool) -> list:

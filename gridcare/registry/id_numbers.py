@@ -1,6 +1,7 @@
 """Resident ID numbers (GB 11643-1999) and disability certificate numbers."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +11,10 @@ from gridcare.registry.models import Gender
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII only: Python's \d also matches full-width and other scripts' digits.
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+# Looks like an ID number (15 digits for the old cards), once normalised.
+_ID_LIKE = re.compile(r"^[0-9]{15,17}[0-9X]?$")
 
 
 class IdNumberError(ValueError):
@@ -33,7 +37,19 @@ class IdNumber:
 
 
 def normalise(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    """ASCII digits and X, without spaces: Chinese input methods type full-width ６２０２…,
+    and the same person must not be registered twice under two spellings."""
+    folded = unicodedata.normalize("NFKC", raw)  # full width to ASCII, Ｘ to X
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() else char
+        for char in folded
+        if not char.isspace()
+    ).upper()
+
+
+def looks_like_id_number(text: str) -> bool:
+    """Whether a search box holds an ID number, however it was spaced or typed."""
+    return bool(_ID_LIKE.match(normalise(text)))
 
 
 def check_digit(first17: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, lazyload, raiseload, selectinload
 
@@ -50,7 +50,6 @@ FLAGS = ("lives_alone", "empty_nest", "disabled")
 # Digits typed into the search box are matched against phones from this length on, so
 # a house number such as "12" does not pull in every phone that contains it.
 MIN_PHONE_SEARCH = 4
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 # update_resident: fields a worker may correct; everything else needs edit_registry.
 CONTACT_FIELDS = frozenset({"phone", "health_notes", "contacts"})
@@ -121,12 +120,10 @@ _FLAG_CONDITIONS = {
 
 
 def _search(q: str) -> ColumnElement[bool]:
-    value = id_numbers.normalise(q)
-    if _ID_SHAPE.match(value):
-        return exists().where(
-            Resident.household_id == Household.id,
-            Resident.id_number_hash == vault().keyed_hash(value),
-        )
+    if id_numbers.looks_like_id_number(q):
+        # Finding a person by ID number is an audited lookup (find_by_id_number), never
+        # a list filter: the search form refuses it with a message pointing there.
+        return false()
     conditions = [
         Household.address.icontains(q, autoescape=True),
         exists().where(

@@ -1,5 +1,5 @@
-"""Spreadsheet files: reading an upload (XLSX, or CSV in UTF-8 or GBK) into plain rows,
-and writing rows as CSV (UTF-8 with BOM, so Excel reads the Chinese) or XLSX.
+"""Spreadsheet uploads: reading an XLSX, or a CSV in UTF-8 or GBK, into plain rows.
+(Exports are written by `gridcare.spreadsheets`.)
 
 Uploads are read in memory and never stored. Whatever cannot be read faithfully is
 refused with a reason a user can act on: formulas, merged cells, an unknown text
@@ -8,21 +8,19 @@ encoding, a file that is not a spreadsheet at all.
 
 import csv
 import io
+import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An XLSX is a zip: a small upload can unpack to gigabytes.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Excel's own limit (column XFD); column letters end at 18,278 (ZZZ).
+MAX_COLUMNS = 16_384
 
 NOT_A_SPREADSHEET = _l(
     "This file is not a spreadsheet. Upload the .xlsx template or a CSV file saved from it."
@@ -72,6 +70,16 @@ def _too_many_rows(max_rows: int) -> SheetError:
     )
 
 
+def _too_many_columns() -> SheetError:
+    return SheetError(
+        _l(
+            "The file has more than %(n)d columns, more than a spreadsheet can hold. "
+            "Use the template's columns.",
+            n=MAX_COLUMNS,
+        )
+    )
+
+
 def _formula(cell: str) -> SheetError:
     return SheetError(
         _l(
@@ -94,29 +102,77 @@ def _xlsx_rows(content: bytes, max_rows: int) -> list[Row]:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (styles, extensions).
             warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(content), data_only=False)
+            # Read-only streams the rows: a whole 380,000-row workbook took longer to load
+            # than a worker may run, before its size could even be checked.
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a zip that is not a workbook
         raise SheetError(NOT_A_SPREADSHEET) from exc
+    try:
+        return _stream_rows(workbook, max_rows)
+    finally:
+        workbook.close()
+
+
+def _stream_rows(workbook, max_rows: int) -> list[Row]:
     sheet = workbook.worksheets[0]
-    merged = sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+    # The size the sheet declares, when it does, refuses a big file before any row is read.
+    if (sheet.max_row or 0) > max_rows + 1:
+        raise _too_many_rows(max_rows)
+    if (sheet.max_column or 0) > MAX_COLUMNS:
+        raise _too_many_columns()
+    merged = _scan_sheet(workbook, sheet, max_rows)
     if merged:
         raise SheetError(
             _l(
                 "Cells %(range)s are merged. Unmerge all cells and fill in every row.",
-                range=merged[0].coord,
+                range=merged[0],
             )
         )
-    if sheet.max_row > max_rows + 1:
-        raise _too_many_rows(max_rows)
+    # Rows as they are, not padded to a declared width that may be wrong.
+    sheet.reset_dimensions()
     rows = []
-    for cells in sheet.iter_rows():
-        values = []
-        for cell in cells:
-            if cell.data_type == "f":
-                raise _formula(cell.coordinate)
-            values.append(cell.value)
-        rows.append((cells[0].row, values))
+    try:
+        for number, cells in enumerate(sheet.iter_rows(min_row=1, min_col=1), 1):
+            values = []
+            for cell in cells:
+                if cell.data_type == "f":
+                    raise _formula(cell.coordinate)
+                values.append(cell.value)
+            rows.append((number, values))
+    except SheetError:
+        raise
+    except Exception as exc:  # a sheet whose XML openpyxl cannot parse
+        raise SheetError(NOT_A_SPREADSHEET) from exc
     return rows
+
+
+# <row r="7" …> (r may be left out: then it follows the previous row) and
+# <mergeCell ref="A2:A3"/>, with or without a namespace prefix.
+_ROW = re.compile(rb"<(?:\w+:)?row(?=[\s/>])([^>]*)>")
+_ROW_NUMBER = re.compile(rb"\sr=\"([0-9]+)\"")
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+_CHUNK = 1024 * 1024
+
+
+def _scan_sheet(workbook, sheet, max_rows: int) -> list[str]:
+    """Refuse the sheet as soon as its XML shows too many rows; else its merged ranges,
+    top left first. A byte scan in chunks: parsing cells is a hundred times slower, and a
+    read-only sheet does not list merged cells."""
+    last_row, merged, tail = 0, set(), b""
+    # openpyxl keeps the archive and the sheet's path private; no public way exists.
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        while chunk := source.read(_CHUNK):
+            text = tail + chunk
+            cut = text.rfind(b"<")  # a tag cut in two is read whole with the next chunk
+            text, tail = text[:cut], text[cut:]
+            for match in _ROW.finditer(text):
+                number = _ROW_NUMBER.search(match.group(1))
+                last_row = int(number.group(1)) if number else last_row + 1
+                if last_row > max_rows + 1:
+                    raise _too_many_rows(max_rows)
+            merged.update(m.group(1).decode() for m in _MERGE_CELL.finditer(text))
+    merged.update(m.group(1).decode() for m in _MERGE_CELL.finditer(tail))
+    return sorted(merged, key=lambda ref: range_boundaries(ref)[1::-1])
 
 
 def _decode(content: bytes) -> str:
@@ -143,6 +199,8 @@ def _csv_rows(text: str, max_rows: int) -> list[Row]:
         for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
             if number > max_rows + 1:
                 raise _too_many_rows(max_rows)
+            if len(values) > MAX_COLUMNS:
+                raise _too_many_columns()
             for position, value in enumerate(values):
                 # Excel would run it when the file is opened; refused as in a workbook.
                 if value.lstrip().startswith("="):
@@ -151,55 +209,3 @@ def _csv_rows(text: str, max_rows: int) -> list[Row]:
     except csv.Error as exc:
         raise SheetError(NOT_A_SPREADSHEET) from exc
     return rows
-
-
-# Writing.
-
-# A cell starting with one of these is a formula to Excel, even in a CSV file.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """Rows as CSV in UTF-8 with a BOM; a cell that Excel would run as a formula is quoted."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else _inert(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def xlsx_bytes(
-    title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] = ()
-) -> bytes:
-    """Rows as a one-sheet workbook; every string is stored as text, never as a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for position, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    sheet.append([_text_cell(sheet, h, bold) for h in header])
-    for row in rows:
-        sheet.append([_text_cell(sheet, v) if _looks_like_formula(v) else v for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _looks_like_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("=")
-
-
-def _text_cell(sheet, value: str, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-    if font is not None:
-        cell.font = font
-    return cell

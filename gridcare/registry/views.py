@@ -21,7 +21,7 @@ from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import areas_in_scope
 from gridcare.clock import today
 from gridcare.hazards.services import household_hazards
-from gridcare.registry import exports, imports, plates, services, sheets
+from gridcare.registry import exports, imports, plates, services
 from gridcare.registry.forms import (
     CareLevelOverrideForm,
     ContactDetailsForm,
@@ -36,6 +36,7 @@ from gridcare.registry.forms import (
     StatusDateForm,
 )
 from gridcare.registry.models import Household, Resident
+from gridcare.spreadsheets import XLSX_MIMETYPE
 
 bp = Blueprint("registry", __name__)
 
@@ -415,7 +416,7 @@ def import_residents():
 @bp.route("/import/template.xlsx")
 @require(Permission.edit_registry)
 def import_template():
-    return _download(imports.import_template(), sheets.XLSX_MIMETYPE, imports.TEMPLATE_FILENAME)
+    return _download(imports.import_template(), XLSX_MIMETYPE, imports.TEMPLATE_FILENAME)
 
 
 @bp.route("/export", methods=["GET", "POST"])

@@ -1,14 +1,10 @@
-"""Coverage as CSV (UTF-8 with BOM, so spreadsheet programs show Chinese), XLSX (one sheet
-per breakdown) and JSON (what the CLI prints, the same figures the page shows)."""
-
-import csv
-from io import BytesIO, StringIO
+"""Coverage as CSV, XLSX (one sheet per breakdown; both through the one export writer) and
+JSON (what the CLI prints, the same figures the page shows)."""
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from gridcare.reports.coverage import Coverage, Figures, Row
+from gridcare.spreadsheets import Table, csv_bytes, xlsx_bytes
 
 COLUMNS = [
     ("target", _l("Target households")),
@@ -47,43 +43,31 @@ def value(figures: Figures, name: str):
     return raw
 
 
-def _rows(report: Coverage) -> list[tuple[str, list[Row]]]:
-    return [
+def _tables(report: Coverage) -> list[Table]:
+    header = [str(_l("Area / worker")), *(str(label) for _, label in COLUMNS)]
+    breakdowns = [
         (str(_l("By area")), [*report.children, Row(str(_l("Total")), report.total)]),
         (str(_l("By worker")), report.workers),
+    ]
+    return [
+        Table(
+            title,
+            header,
+            [[row.label, *(value(row.figures, name) for name, _ in COLUMNS)] for row in rows],
+            caption=f"{report.area.name} {report.period.key} — {title}",
+            widths=[22],
+            frozen_columns=1,
+        )
+        for title, rows in breakdowns
     ]
 
 
 def to_csv(report: Coverage) -> bytes:
-    out = StringIO()
-    writer = csv.writer(out)
-    header = [str(_l("Area / worker")), *(str(label) for _, label in COLUMNS)]
-    for title, rows in _rows(report):
-        writer.writerow([f"{report.area.name} {report.period.key} — {title}"])
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([row.label, *(value(row.figures, name) for name, _ in COLUMNS)])
-        writer.writerow([])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(*_tables(report))
 
 
 def to_xlsx(report: Coverage) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    header = [str(_l("Area / worker")), *(str(label) for _, label in COLUMNS)]
-    for title, rows in _rows(report):
-        sheet = book.create_sheet(title[:31])
-        sheet.append([f"{report.area.name} · {report.period.key}"])
-        sheet.append(header)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([row.label, *(value(row.figures, name) for name, _ in COLUMNS)])
-        sheet.column_dimensions["A"].width = 22
-        sheet.freeze_panes = "B3"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(*_tables(report))
 
 
 def to_json(report: Coverage) -> dict:

@@ -138,6 +138,12 @@ def new_client_uuid() -> str:
     return str(uuid.uuid4())
 
 
+def canonical_client_uuid(value: str) -> str:
+    """The 36-character lower-case form of a UUID sent as `urn:uuid:…`, `{…}` or in capitals,
+    so that a resend matches and the column (String(36)) holds it; ValueError otherwise."""
+    return str(uuid.UUID(value.strip()))
+
+
 class Visit(db.Model):
     """One task at a household: planned, then done, not home, missed or cancelled.
 

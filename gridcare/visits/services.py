@@ -33,6 +33,7 @@ from gridcare.visits.models import (
     VisitKind,
     VisitMethod,
     VisitStatus,
+    canonical_client_uuid,
 )
 from gridcare.visits.plans import CARE_PLAN, first_due
 
@@ -403,9 +404,10 @@ def log_visit(
     then completes the household's current task, or is kept as an extra visit. Phone
     calls and not-home attempts are kept too, but leave the task open for a visit.
     """
+    client_uuid = _client_uuid(client_uuid)
     already = _visit_by_uuid(client_uuid)
     if already is not None:
-        return already
+        return _resent(already, actor, household)
     now = utcnow()
     completed_at = completed_at or now
     if completed_at > now + timedelta(minutes=5):
@@ -471,8 +473,29 @@ def log_visit(
         existing = _visit_by_uuid(client_uuid)
         if existing is None:
             raise
-        return existing
+        return _resent(existing, actor, household)
     return db.session.get(Visit, visit_id)
+
+
+UUID_USED = _l(
+    "This form was already used for another visit, so nothing was stored. "
+    "Open the form again and send it."
+)
+UUID_BROKEN = _l("The form arrived incomplete, so nothing was stored. Open it again and send it.")
+
+
+def _client_uuid(value: str) -> str:
+    try:
+        return canonical_client_uuid(value or "")
+    except ValueError as exc:
+        raise VisitError("client_uuid", UUID_BROKEN) from exc
+
+
+def _resent(visit: Visit, actor: Actor, household: Household) -> Visit:
+    """The visit a resent form stored, if it is really the same form; else a refusal."""
+    if visit.household_id != household.id or visit.completed_by_id != actor.user_id:
+        raise VisitError("client_uuid", UUID_USED)
+    return visit
 
 
 def _complete(task: Visit, values: dict) -> int | None:

@@ -130,6 +130,8 @@ def log(household_id: int):
             )
         except services.VisitError as exc:
             target = getattr(form, exc.field, None)
+            if getattr(target, "type", "") == "HiddenField":
+                target = None  # its message would not show: above the form instead
             if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
                 target.errors.append(str(exc.message))
             else:

@@ -327,7 +327,9 @@ def test_deactivating_a_user_ends_their_sessions(app, client, make, login):
 
     login(make.user(Role.admin))
     response = client.post(
-        f"/admin/users/{worker.id}", data={"role": "grid_worker", "full_name": "", "phone": ""}
+        f"/admin/users/{worker.id}",
+        # As the browser sends it with the box unticked and no area chosen.
+        data={"role": "grid_worker", "full_name": "", "phone": "", "area_ids": "", "active": ""},
     )
     assert path_of(response) == "/admin/users"
     assert user_named(worker.username).active is False
@@ -341,7 +343,7 @@ def test_an_admin_editing_their_own_account_stays_logged_in(client, make, login)
     login(admin)
     client.post(
         f"/admin/users/{admin.id}",
-        data={"role": "admin", "full_name": "管理员", "phone": "", "active": "y"},
+        data={"role": "admin", "full_name": "管理员", "phone": "", "area_ids": "", "active": "y"},
     )
     assert client.get("/admin/users").status_code == 200
 
@@ -351,7 +353,7 @@ def test_the_last_admin_cannot_demote_themselves(english, make, login):
     login(admin)
     response = english.post(
         f"/admin/users/{admin.id}",
-        data={"role": "officer", "full_name": "", "phone": "", "active": "y"},
+        data={"role": "officer", "full_name": "", "phone": "", "area_ids": "", "active": "y"},
     )
     assert "At least one active administrator must remain." in response.get_data(as_text=True)
     assert user_named(admin.username).role == Role.admin
@@ -429,3 +431,28 @@ def test_cli_refuses_a_short_password_and_an_unknown_area(runner):
     assert result.exit_code == 2
     assert "NOPE" in result.output
     assert user_named("shorty") is None and user_named("lost") is None
+
+
+def test_a_post_carrying_only_the_csrf_token_changes_nothing(english, make, login):
+    tree = make.tree()
+    worker = make.user(Role.grid_worker, areas=[tree["grid1"]], full_name="李网格")
+    login(make.user(Role.admin))
+
+    response = english.post(f"/admin/users/{worker.id}", data={"csrf_token": "token"})
+
+    assert response.status_code == 200
+    assert "The form arrived incomplete" in response.get_data(as_text=True)
+    saved = user_named(worker.username)
+    assert saved.active is True
+    assert [a.id for a in saved.areas] == [tree["grid1"].id]
+    assert saved.full_name == "李网格"
+
+
+def test_the_edit_form_sends_an_unticked_box_and_an_empty_area_list(english, make, login):
+    worker = make.user(Role.grid_worker, areas=[make.tree()["grid1"]])
+    login(make.user(Role.admin))
+
+    body = english.get(f"/admin/users/{worker.id}").get_data(as_text=True)
+
+    assert '<input name="active" type="hidden" value="">' in body
+    assert '<input name="area_ids" type="hidden" value="">' in body

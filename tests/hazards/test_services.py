@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from PIL import Image
 from sqlalchemy import func, select
 
-from gridcare.accounts.models import Notification
+from gridcare.accounts.models import Notification, User
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.hazards import services
@@ -185,3 +185,74 @@ def test_officer_queue_lists_reviews_late_and_major(people):
     assert [h.id for h in queue.major_open] == [major.id]
     elsewhere = services.officer_queue(actor_for(people["other_officer"]).scope, TODAY)
     assert elsewhere.major_open == [] and elsewhere.awaiting_review == []
+
+
+def test_a_client_uuid_in_another_spelling_is_stored_canonical_and_resends_match(people):
+    token = "7d3c0b0e-2f8a-4c1e-9b5a-0f6f1a2b3c4d"
+
+    first = raise_one(people, client_uuid="urn:uuid:" + token.upper())
+    again = raise_one(people, client_uuid=token)
+
+    assert first.client_uuid == token
+    assert again.id == first.id
+
+
+def test_a_client_uuid_used_for_another_household_or_by_another_user_is_refused(people, make):
+    token = "7d3c0b0e-2f8a-4c1e-9b5a-0f6f1a2b3c4d"
+    raise_one(people, client_uuid=token)
+    neighbour = make.household(people["tree"]["grid1"])
+    colleague = actor_for(make.user("grid_worker", areas=[people["tree"]["grid1"]]))
+
+    with pytest.raises(services.HazardError) as other_home:
+        services.raise_hazard(
+            actor_for(people["worker"]), neighbour, category=HazardCategory.gas,
+            severity=Severity.minor, description="x", today=TODAY, client_uuid=token,
+        )  # fmt: skip
+    with pytest.raises(services.HazardError) as other_user:
+        services.raise_hazard(
+            colleague, people["household"], category=HazardCategory.gas,
+            severity=Severity.minor, description="x", today=TODAY, client_uuid=token,
+        )  # fmt: skip
+
+    assert other_home.value.field == other_user.value.field == "client_uuid"
+    assert db.session.scalar(select(func.count(Hazard.id))) == 1
+
+
+def test_a_hazard_is_reassigned_only_to_a_worker_who_can_open_its_household(people, make):
+    hazard = raise_one(people)
+    officer = actor_for(people["officer"])
+    other_grid = make.user("grid_worker", areas=[people["tree"]["grid2"]])
+    same_grid = make.user("grid_worker", areas=[people["tree"]["grid1"]])
+
+    with pytest.raises(services.HazardError) as refused:
+        services.move_hazard(officer, hazard, "reassign", assignee_id=other_grid.id)
+    services.move_hazard(officer, hazard, "reassign", assignee_id=same_grid.id)
+
+    assert refused.value.field == "assignee_id"
+    assert hazard.assignee_id == same_grid.id
+    assert [w.id for w in services.assignable_workers(hazard)] == sorted(
+        [people["worker"].id, same_grid.id], key=lambda i: db.session.get(User, i).username
+    )
+
+
+def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(people, app, monkeypatch):
+    big = BytesIO()
+    Image.new("1", (9400, 9400)).save(big, "PNG")  # 88 Mpx in about 10 kB
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self))
+
+    with pytest.raises(services.HazardError) as refused:
+        raise_one(people, before_photo=big.getvalue())
+
+    assert refused.value.field == "before_photo"
+    with force_locale("en"):
+        assert "megapixels" in str(refused.value.message)
+    assert decoded == []
+    assert db.session.scalar(select(func.count(Photo.id))) == 0
+
+
+def test_the_pixel_limit_is_configurable(people, app, monkeypatch):
+    monkeypatch.setitem(app.config, "GRIDCARE_PHOTO_MAX_PIXELS", 800 * 600 - 1)
+
+    with pytest.raises(services.HazardError):
+        raise_one(people, before_photo=jpeg(800, 600))

@@ -4,11 +4,14 @@ the worker reports the fix, the officer closes it; its page shows every step."""
 import uuid
 from io import BytesIO
 
+from PIL import Image
 from sqlalchemy import select
 
+from gridcare.accounts.services import actor_for
 from gridcare.clock import today
 from gridcare.extensions import db
-from gridcare.hazards.models import Hazard, HazardStatus, Photo
+from gridcare.hazards import services
+from gridcare.hazards.models import Hazard, HazardCategory, HazardStatus, Photo, Severity
 from gridcare.visits import services as visits
 from tests.hazards.conftest import jpeg
 
@@ -301,3 +304,66 @@ def test_a_bad_visit_id_in_the_hazard_form_is_a_404_not_a_crash(people, client, 
     )
     assert response.status_code in (302, 404)
     assert response.status_code != 500
+
+
+def test_a_hazard_form_reused_for_another_household_is_refused_next_to_the_description(
+    people, client, login, make
+):
+    login(people["worker"])
+    token = str(uuid.uuid4())
+    form = {"client_uuid": token, "category": "gas", "severity": "minor", "description": "漏气"}
+    client.post(f"/hazards/household/{people['household'].id}/new", data=form)
+    neighbour = make.household(people["tree"]["grid1"])
+
+    response = client.post(f"/hazards/household/{neighbour.id}/new", data=form, headers=EN)
+
+    assert response.status_code == 200
+    assert "already used" in response.get_data(as_text=True)
+    assert len(db.session.scalars(select(Hazard)).all()) == 1
+
+
+def test_reassign_offers_only_workers_who_can_open_the_household(people, client, login, make):
+    hazard = services.raise_hazard(
+        actor_for(people["worker"]), people["household"], category=HazardCategory.gas,
+        severity=Severity.minor, description="漏气", today=today(),
+    )  # fmt: skip
+    elsewhere = make.user("grid_worker", areas=[people["tree"]["grid2"]], full_name="赵远方")
+    login(people["officer"])
+
+    body = client.get(f"/hazards/{hazard.id}", headers=EN).get_data(as_text=True)
+    response = client.post(
+        f"/hazards/{hazard.id}/move",
+        data={"action": "reassign", "assignee_id": str(elsewhere.id)},
+        headers=EN,
+    )
+
+    assert "李网格" in body and "赵远方" not in body
+    assert response.status_code == 200
+    assert 'class="error"' in response.get_data(as_text=True)
+    assert "cannot open this household" in response.get_data(as_text=True)
+    db.session.refresh(hazard)
+    assert hazard.assignee_id == people["worker"].id
+
+
+def test_a_photo_with_too_many_pixels_is_refused_next_to_the_photo_field(people, client, login):
+    big = BytesIO()
+    Image.new("1", (9400, 9400)).save(big, "PNG")  # about 10 kB
+    login(people["worker"])
+
+    response = client.post(
+        f"/hazards/household/{people['household'].id}/new",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "category": "fire",
+            "severity": "minor",
+            "description": "插座烧焦",
+            "before_photo": upload(big.getvalue(), "big.png"),
+        },
+        headers=EN,
+        content_type="multipart/form-data",
+    )
+
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "too many pixels (88 megapixels; at most 50)" in body
+    assert db.session.scalar(select(Hazard.id)) is None

@@ -186,3 +186,16 @@ def test_the_households_list_links_to_the_export_with_its_filters(client, login,
     body = client.get("/registry/households?flag=lives_alone", headers=EN).get_data(as_text=True)
 
     assert "/registry/export?flag=lives_alone" in body
+
+
+def test_a_control_character_in_health_notes_does_not_break_the_xlsx_export(
+    client, login, officer, home
+):
+    home.residents[0].health_notes = "高血压\x0b糖尿病\x07"
+    login(officer)
+
+    response = download(client, fmt="xlsx")
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.cell(row=2, column=HEADER.index("健康备注") + 1).value == "高血压\n糖尿病"

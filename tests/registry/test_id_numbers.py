@@ -95,3 +95,20 @@ def test_a_certificate_with_the_wrong_category_or_grade_is_refused():
 def test_a_certificate_of_the_wrong_length_is_refused():
     with pytest.raises(IdNumberError, match="20 characters"):
         id_numbers.check_certificate(SAMPLE + "4", SAMPLE, 4, 2)
+
+
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        SAMPLE.translate(FULL_WIDTH),  # as Chinese input methods type it
+        SAMPLE[:-1].translate(ARABIC_INDIC) + "x",
+        f"{SAMPLE[:6]}\u3000{SAMPLE[6:14]} {SAMPLE[14:]}",
+    ],
+)
+def test_any_unicode_digits_are_read_as_the_same_ascii_number(typed):
+    assert id_numbers.normalise(typed) == SAMPLE
+    assert id_numbers.parse(typed).value == SAMPLE

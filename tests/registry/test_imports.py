@@ -1,4 +1,6 @@
 import io
+import re
+import time
 import zipfile
 from datetime import date
 
@@ -15,6 +17,7 @@ from gridcare.registry.imports import (
     COLUMNS,
     DATA_SHEET,
     MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
     ImportFileError,
     import_residents,
     import_template,
@@ -682,3 +685,83 @@ def test_the_command_needs_a_known_user(runner, tmp_path):
 
     assert result.exit_code == 2
     assert "no active user is called nobody" in result.output
+
+
+def test_an_id_number_in_full_width_digits_updates_the_same_resident(actor, make, tree):
+    value = number(make)
+    import_residents(actor, xlsx([row(tree["grid1"], value)]), dry_run=False)
+    typed = value.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+
+    report = import_residents(
+        actor, xlsx([row(tree["grid1"], typed, 联系电话="13800138000")]), dry_run=False
+    )
+
+    assert (report.created, report.updated) == (0, 1)
+    assert count(Resident) == 1
+
+
+# Big files are refused early, before a worker runs out of time or memory.
+
+
+def with_dimension(content: bytes, dimension: str | None) -> bytes:
+    """The workbook with its first sheet's declared size replaced (or removed, with None)."""
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                new = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
+                data = re.sub(rb"<dimension [^>]*/>", new, data)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def tiny_rows(count: int) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADERS)
+    for n in range(count):
+        sheet.append([n])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_declaring_too_many_rows_is_refused_without_reading_them(actor, make, tree):
+    content = with_dimension(xlsx([row(tree["grid1"], number(make))]), "A1:Q380001")
+
+    assert f"more than {MAX_IMPORT_ROWS} rows" in refused(actor, content)
+
+
+def test_rows_past_the_limit_are_refused_as_soon_as_they_are_read(actor):
+    content = with_dimension(tiny_rows(MAX_IMPORT_ROWS + 1), None)
+    started = time.monotonic()
+
+    message = refused(actor, content)
+
+    assert f"more than {MAX_IMPORT_ROWS} rows" in message
+    assert time.monotonic() - started < 10
+
+
+def test_merged_cells_are_found_in_a_streamed_workbook_too(actor, make, tree):
+    book = load_workbook(io.BytesIO(xlsx([row(tree["grid1"], number(make))] * 3)))
+    book[DATA_SHEET].merge_cells("B3:C4")
+    out = io.BytesIO()
+    book.save(out)
+
+    assert "Cells B3:C4 are merged" in refused(actor, with_dimension(out.getvalue(), None))
+
+
+def test_a_csv_with_more_columns_than_a_spreadsheet_has_is_refused(actor):
+    content = (",".join(f"c{n}" for n in range(18_279)) + "\n1\n").encode()
+
+    assert "more than 16384 columns" in refused(actor, content)
+
+
+def test_a_file_with_too_many_columns_is_explained_on_the_page(client, login, officer):
+    login(officer)
+
+    response = upload(client, ("x," * 20_000 + "\n").encode(), filename="wide.csv")
+
+    assert response.status_code == 200
+    assert "more than 16384 columns" in response.get_data(as_text=True)

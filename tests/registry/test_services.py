@@ -218,6 +218,16 @@ def test_a_duplicate_id_number_names_the_existing_resident_in_scope(officer, hou
     assert resident_count() == 1
 
 
+def test_the_same_number_in_full_width_digits_is_a_duplicate(officer, household, make):
+    number = make.id_number(OLD)
+    make.resident(household, id_number=number)
+
+    with pytest.raises(DuplicateIdNumber):
+        add(officer, make.household(household.grid), make, id_number=number.translate(FULL_WIDTH))
+
+    assert resident_count() == 1
+
+
 def test_a_duplicate_outside_scope_is_refused_without_saying_who(officer, tree, household, make):
     elsewhere = make.resident(make.household(tree["grid3"]), name="李建国")
     admin = actor_for(make.user("officer", areas=[tree["district"]]))
@@ -629,6 +639,9 @@ def street(make, tree):
     return h
 
 
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
 def listed(actor, **filters) -> set[str]:
     return {h.address for h in services.list_households(actor.scope, **filters).items}
 
@@ -672,12 +685,26 @@ def test_search_by_name_address_or_phone_never_leaves_scope(officer, street, q, 
     assert listed(officer, q=q) == expected
 
 
-def test_search_by_exact_id_number(officer, make, street):
+def test_an_id_number_in_the_search_finds_nothing_since_lookups_are_audited(
+    officer, make, street, new_events
+):
     number = make.id_number(OLD)
     make.resident(street["nest"], id_number=number)
 
-    assert listed(officer, q=number) == {"明珠路2号"}
-    assert listed(officer, q=number[:-1]) == set()
+    assert listed(officer, q=number) == set()
+    assert listed(officer, q=f"{number[:6]} {number[6:14]} {number[14:]}") == set()
+    assert listed(officer, q=number.translate(FULL_WIDTH)) == set()
+    assert new_events("lookup_id_number") == []
+
+
+def test_the_audited_lookup_reads_full_width_digits(officer, make, street, new_events):
+    number = make.id_number(OLD)
+    resident = make.resident(street["nest"], id_number=number)
+
+    found = services.find_by_id_number(officer, number.translate(FULL_WIDTH))
+
+    assert found.id == resident.id
+    assert [e.entity_id for e in new_events("lookup_id_number")] == [resident.id]
 
 
 def test_closed_households_are_listed_only_on_request(officer, street):

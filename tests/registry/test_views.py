@@ -309,6 +309,29 @@ def test_an_id_number_typed_into_the_search_is_refused_and_never_echoed(
     assert number not in body
 
 
+@pytest.mark.parametrize("spelling", ["spaced", "full_width"])
+def test_an_id_number_typed_with_spaces_or_full_width_is_refused_too(
+    client, login, officer, make, home, spelling
+):
+    number = make.id_number(date(1954, 5, 12))
+    make.resident(home, id_number=number)
+    typed = (
+        f"{number[:6]} {number[6:14]} {number[14:]}"
+        if spelling == "spaced"
+        else number.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    )
+    login(officer)
+
+    body = page(
+        client.get(
+            "/registry/households", query_string={"q": typed}, headers={"Accept-Language": "en"}
+        )
+    )
+
+    assert "Look up ID numbers with the ID number box" in body
+    assert number not in body and typed not in body
+
+
 def test_the_list_pages(client, login, officer, make, tree):
     for n in range(52):
         make.household(tree["grid1"], address=f"长街{n:02d}号")

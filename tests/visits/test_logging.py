@@ -181,3 +181,44 @@ def test_safety_check_needs_every_item_and_keeps_failed_ones(setup):
     visit = log(actor, household, kind=VisitKind.safety_check, checklist=answers)
     assert visit.failed_items == ["gas_hose"]
     assert visit.kind == VisitKind.safety_check
+
+
+@pytest.mark.parametrize(
+    "spelling", ["urn:uuid:{}", "{{{}}}", "{}", "UPPER"], ids=["urn", "braces", "plain", "upper"]
+)
+def test_a_client_uuid_in_any_spelling_is_stored_canonical_and_resends_match(setup, spelling):
+    _, actor, household = setup
+    token = uuid.uuid4()
+    sent = str(token).upper() if spelling == "UPPER" else spelling.format(token)
+
+    first = log(actor, household, client_uuid=sent)
+    again = log(actor, household, client_uuid=str(token))
+
+    assert first.client_uuid == str(token)
+    assert again.id == first.id
+    assert len(visits_of(household, VisitStatus.done)) == 1
+
+
+def test_a_client_uuid_used_for_another_household_is_refused(setup, make):
+    tree, actor, household = setup
+    token = str(uuid.uuid4())
+    log(actor, household, client_uuid=token)
+    other = make.household(tree["grid1"])
+
+    with pytest.raises(services.VisitError) as refused:
+        log(actor, other, client_uuid=token)
+
+    assert refused.value.field == "client_uuid"
+    assert visits_of(other, VisitStatus.done) == []
+
+
+def test_a_client_uuid_used_by_another_worker_is_refused(setup, make):
+    tree, actor, household = setup
+    token = str(uuid.uuid4())
+    log(actor, household, client_uuid=token)
+    colleague = actor_for(make.user("grid_worker", areas=[tree["grid1"]]))
+
+    with pytest.raises(services.VisitError) as refused:
+        log(colleague, household, client_uuid=token)
+
+    assert refused.value.field == "client_uuid"

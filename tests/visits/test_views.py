@@ -327,3 +327,20 @@ def test_walking_order_from_the_position_the_phone_shared_minutes_ago(city, clie
     assert html.index("新华路99号") < html.index("新华路1号")
     client.set_cookie("gridcare_here", "not,a-place", path="/visits/today")
     assert "By address" in client.get("/visits/today", headers=EN).get_data(as_text=True)
+
+
+def test_a_form_reused_for_another_household_is_refused_with_a_message(client, login, make):
+    tree = make.tree()
+    worker = make.user("grid_worker", areas=[tree["grid1"]])
+    first, second = make.household(tree["grid1"]), make.household(tree["grid1"])
+    token = str(uuid.uuid4())
+    login(worker)
+    form = {"client_uuid": token, "kind": "home_visit", "outcome": "well", "method": "in_person"}
+    client.post(f"/visits/household/{first.id}/log", data=form)
+
+    response = client.post(
+        f"/visits/household/{second.id}/log", data=form, headers={"Accept-Language": "en"}
+    )
+
+    assert response.status_code == 200
+    assert "already used" in response.get_data(as_text=True)
