@@ -179,3 +179,12 @@ def test_safety_check_needs_every_item_and_keeps_failed_ones(setup):
     visit = log(actor, household, kind=VisitKind.safety_check, checklist=answers)
     assert visit.failed_items == ["gas_hose"]
     assert visit.kind == VisitKind.safety_check
+
+
+def test_a_failed_item_makes_the_safety_check_one_with_concerns(setup):
+    _, actor, household = setup
+    answers = {item.code: "pass" for item in services.checklist_items()} | {"smoke_alarm": "fail"}
+    visit = log(actor, household, kind=VisitKind.safety_check, checklist=answers)
+    assert visit.outcome == Outcome.concerns
+    passed = {item.code: "pass" for item in services.checklist_items()}
+    assert log(actor, household, kind=VisitKind.safety_check, checklist=passed).outcome == "well"
