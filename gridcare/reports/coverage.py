@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from gridcare.accounts.models import User
 from gridcare.areas.models import Area, AreaKind
+from gridcare.areas.services import child_areas, in_tree_order
 from gridcare.clock import local_zone, years_before
 from gridcare.dialects import count_if, insert_ignoring_conflicts
 from gridcare.extensions import db
@@ -318,9 +319,7 @@ def _registry_figures(result: dict[int, Figures], in_area, period: Period) -> No
 def coverage(area: Area, period: Period) -> Coverage:
     """The area's figures for the period, by child area and by grid worker."""
     per_grid = grid_figures(area, period)
-    children = list(
-        db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.code))
-    ) or [area]
+    children = child_areas(area) or [area]
     grid_paths = dict(
         db.session.execute(select(Area.id, Area.path).where(Area.id.in_(list(per_grid)))).all()
     )
@@ -367,7 +366,7 @@ def unvisited_households(area: Area, period: Period) -> list[Household]:
         Visit.method == VisitMethod.in_person,
     )
     stmt = (
-        select(Household)
+        select(Household, Area)
         .join(Area, Area.id == Household.grid_id)
         .where(
             Area.path.startswith(area.path),
@@ -375,9 +374,12 @@ def unvisited_households(area: Area, period: Period) -> list[Household]:
             _target_condition(period),
             ~visited,
         )
-        .order_by(Area.path, Household.address, Household.building, Household.unit, Household.room)
+        .order_by(Household.address, Household.building, Household.unit, Household.room)
     )
-    return list(db.session.scalars(stmt))
+    rows = db.session.execute(stmt).all()
+    grids = in_tree_order({grid.id: grid for _, grid in rows}.values())
+    rank = {grid.id: n for n, grid in enumerate(grids)}
+    return [household for household, grid in sorted(rows, key=lambda row: rank[row[1].id])]
 
 
 def trend(

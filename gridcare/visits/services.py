@@ -16,6 +16,7 @@ from gridcare.accounts.models import Role, User, user_area
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
+from gridcare.areas.services import in_tree_order
 from gridcare.clock import day_start_utc, utc_to_local_date, utcnow
 from gridcare.dialects import count_if, insert_ignoring_conflicts
 from gridcare.errors import FieldError
@@ -1082,7 +1083,5 @@ def households_for_assignment(scope: Scope, grid_id: int) -> list[Household]:
 
 def grids_in_scope(scope: Scope) -> list[Area]:
     """Grids the caller may assign work in."""
-    stmt = (
-        select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path)).order_by(Area.path)
-    )
-    return list(db.session.scalars(stmt))
+    stmt = select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path))
+    return in_tree_order(db.session.scalars(stmt))
