@@ -11,7 +11,7 @@ ix_hazard_status_deadline (hazards).
 import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, or_, select
 
@@ -19,6 +19,7 @@ from gridcare.accounts.models import User
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.services import child_areas, in_tree_order
 from gridcare.clock import local_zone, years_before
+from gridcare.clock import today as local_today
 from gridcare.dialects import count_if, insert_ignoring_conflicts
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
@@ -161,8 +162,13 @@ def _done_in_period(period: Period, kind: VisitKind, *conditions):
     )
 
 
-def grid_figures(area: Area, period: Period) -> dict[int, Figures]:
-    """Figures per grid under `area` (the area itself when it is a grid)."""
+def grid_figures(area: Area, period: Period, today: date | None = None) -> dict[int, Figures]:
+    """Figures per grid under `area` (the area itself when it is a grid).
+
+    Timeliness counts only windows closed by `today` (default: the local date), so work
+    done early in a running period is not on time while nothing can be missed yet.
+    """
+    today = today or local_today()
     grids = list(
         db.session.scalars(
             select(Area.id).where(Area.kind == AreaKind.grid, Area.path.startswith(area.path))
@@ -211,7 +217,7 @@ def grid_figures(area: Area, period: Period) -> dict[int, Figures]:
             checked,
         )
 
-    # Timeliness: windows that closed in the period, done in time / (done + missed).
+    # Timeliness: windows that closed in the period and by today, done in time / (done + missed).
     in_time = Visit.completed_at < day_after_utc(Visit.window_end)
     rows = db.session.execute(
         select(
@@ -225,6 +231,7 @@ def grid_figures(area: Area, period: Period) -> dict[int, Figures]:
             in_area,
             Visit.window_end >= period.start,
             Visit.window_end <= period.end,
+            Visit.window_end < today,
             Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
         )
         .group_by(Household.grid_id)
@@ -316,9 +323,9 @@ def _registry_figures(result: dict[int, Figures], in_area, period: Period) -> No
         f.disabled_by_grade = {str(g): n for g, n in zip(range(1, 5), by_grade, strict=True) if n}
 
 
-def coverage(area: Area, period: Period) -> Coverage:
+def coverage(area: Area, period: Period, today: date | None = None) -> Coverage:
     """The area's figures for the period, by child area and by grid worker."""
-    per_grid = grid_figures(area, period)
+    per_grid = grid_figures(area, period, today)
     children = child_areas(area) or [area]
     grid_paths = dict(
         db.session.execute(select(Area.id, Area.path).where(Area.id.in_(list(per_grid)))).all()
