@@ -682,3 +682,12 @@ def test_the_command_needs_a_known_user(runner, tmp_path):
 
     assert result.exit_code == 2
     assert "no active user is called nobody" in result.output
+
+
+@pytest.mark.parametrize("care_header", ["照护等级", "护理等级"])  # now, and in older exports
+def test_an_exports_care_level_column_is_read_only_under_either_name(
+    actor, make, tree, care_header
+):
+    content = xlsx([row(tree["grid1"], number(make)) | {care_header: "1"}], [*HEADERS, care_header])
+    report = import_residents(actor, content, dry_run=True)
+    assert report.problems == []
