@@ -273,8 +273,10 @@ def assign():
     grids = services.grids_in_scope(scope)
     grid_id = request.values.get("grid", type=int) or (grids[0].id if grids else None)
     households = services.households_for_assignment(scope, grid_id) if grid_id else []
+    able = services.workers_who_can_open(scope, [h.id for h in households])
     form = AssignForm(
-        households=[(h.id, h.full_address) for h in households], workers=_worker_choices()
+        households=[(h.id, h.full_address) for h in households],
+        workers=[(w.id, w.display_name) for w in able],
     )
     if request.method == "GET":
         form.due_date.data = today() + timedelta(days=7)
@@ -362,7 +364,8 @@ def refresh_campaign(campaign_id: int):
 @require(Permission.assign_visits)
 def schedule(schedule_id: int):
     schedule = get_in_scope_or_404(CareSchedule, schedule_id, current_actor().scope)
-    form = ScheduleForm(obj=schedule, workers=_worker_choices())
+    able = services.workers_who_can_open(current_actor().scope, [schedule.household_id])
+    form = ScheduleForm(obj=schedule, workers=[(w.id, w.display_name) for w in able])
     if request.method == "GET":
         form.worker_id.data = schedule.worker_id or 0
     if form.validate_on_submit():

@@ -485,3 +485,13 @@ def test_reassign_offers_only_workers_who_can_open_the_homes_and_preselects_none
     assert task.worker_id == city["worker"].id
     assert response.status_code == 302
     assert helper.id != task.worker_id
+
+
+def test_one_off_checks_offer_only_workers_who_can_open_the_grids_homes(city, client, login, make):
+    make.user("grid_worker", areas=[city["tree"]["grid2"]], full_name="隔壁网格员")
+    login(city["officer"])
+    html = client.get(f"/visits/assign?grid={city['tree']['grid1'].id}", headers=EN).get_data(
+        as_text=True
+    )
+    select_html = re.search(r'<select[^>]*name="worker_id".*?</select>', html, re.S).group(0)
+    assert "李网格" in select_html and "隔壁网格员" not in select_html
