@@ -572,10 +572,12 @@ def _check_worker(scope: Scope, worker_id: int | None, grid_ids: Iterable[int] =
 @dataclass(frozen=True)
 class TasksAdded:
     """What a one-off assignment or a campaign did: tasks created, and households that got
-    none because they already had an open task of that kind (it will do)."""
+    none because they already had an open task of that kind (it will do). Of those, a
+    campaign takes in (`taken_in`) the ones that belong to no other campaign."""
 
     created: int = 0
     already_open: int = 0
+    taken_in: int = 0
 
 
 def _with_open_task(household_ids: Iterable[int], kind: VisitKind) -> set[int]:
@@ -752,6 +754,7 @@ def _fill_campaign(campaign: Campaign, area: Area) -> TasksAdded:
     already = db.session.scalar(
         select(func.count()).select_from(matching.where(~reached, open_task).subquery())
     )
+    taken_in = _take_in_open_tasks(campaign, matching.where(~reached, open_task))
     workers = grid_workers(grid_id for _, grid_id in targets)
     rows = [
         {
@@ -768,7 +771,38 @@ def _fill_campaign(campaign: Campaign, area: Area) -> TasksAdded:
         }
         for household_id, grid_id in targets
     ]
-    return TasksAdded(_insert_ignoring_duplicates(Visit, rows), already)
+    return TasksAdded(_insert_ignoring_duplicates(Visit, rows), already, taken_in)
+
+
+def _take_in_open_tasks(campaign: Campaign, households) -> int:
+    """Make each household's open task of the campaign's kind (its earliest, if no other
+    campaign holds it) part of the campaign, due by the campaign's date at the latest:
+    the household's one task then does for both, and the campaign counts it.
+    """
+    household_ids = select(households.subquery().c.id)
+    tasks = db.session.execute(
+        select(Visit.id, Visit.household_id, Visit.due_date)
+        .where(
+            Visit.household_id.in_(household_ids),
+            Visit.kind == campaign.kind,
+            Visit.status == VisitStatus.planned,
+            Visit.campaign_id.is_(None),
+        )
+        .order_by(Visit.household_id, Visit.due_date, Visit.id)
+    ).all()
+    earliest = {}
+    for task_id, household_id, due in tasks:
+        earliest.setdefault(household_id, (task_id, due))
+    if not earliest:
+        return 0
+    db.session.execute(
+        update(Visit),
+        [
+            {"id": task_id, "campaign_id": campaign.id, "due_date": min(due, campaign.due_date)}
+            for task_id, due in earliest.values()
+        ],
+    )
+    return len(earliest)
 
 
 def refresh_campaign(actor: Actor, campaign: Campaign) -> TasksAdded:

@@ -214,18 +214,26 @@ def household(household_id: int):
 
 def _tasks_added(done: str, added: services.TasksAdded) -> str:
     """`done`, plus how many households got no new task because one was already open."""
-    if not added.already_open:
-        return done
-    return " ".join(
-        [
-            done,
+    said = [done]
+    if added.taken_in:
+        said.append(
+            ngettext(
+                "%(num)d household already had an open task of this kind: it got no second "
+                "one, and that task now counts for this campaign, due by its date.",
+                "%(num)d households already had an open task of this kind: they got no second "
+                "one, and that task now counts for this campaign, due by its date.",
+                added.taken_in,
+            )
+        )
+    if added.already_open > added.taken_in:
+        said.append(
             ngettext(
                 "%(num)d household already had an open task of this kind and got no new one.",
                 "%(num)d households already had an open task of this kind and got no new one.",
-                added.already_open,
-            ),
-        ]
-    )
+                added.already_open - added.taken_in,
+            )
+        )
+    return " ".join(said)
 
 
 def _worker_choices():

@@ -424,21 +424,32 @@ def campaign_form(client, area, **fields):
     }
 
 
-def test_a_campaign_skips_households_with_an_open_task_of_its_kind_and_says_so(
+def test_a_campaign_adds_no_second_task_and_takes_the_open_one_in_by_its_date(
     city, client, login, make
 ):
     fresh = make.household(city["tree"]["grid2"], address="新华路7号")
     make.resident(fresh, birth_date=date(1940, 1, 1), lives_alone=True)  # level 1, no tasks yet
     db.session.execute(Visit.__table__.delete().where(Visit.household_id == fresh.id))
+    scheduled = planned_home_visit(city["mine"])
+    scheduled.due_date, scheduled.window_end = (
+        today() + timedelta(days=25),
+        today() + timedelta(days=28),
+    )
     db.session.commit()
     login(city["officer"])
     data = campaign_form(client, city["tree"]["community1"])
     response = client.post("/visits/campaigns/new", data=data, headers=EN, follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "1 task" in html
+    assert "started: 1 tasks" in html
     assert "1 household already had an open task of this kind" in html
+    assert "now counts for this campaign" in html
     assert open_tasks(city["mine"], VisitKind.home_visit) == 1
     assert open_tasks(fresh, VisitKind.home_visit) == 1
+    db.session.refresh(scheduled)
+    campaign = db.session.scalar(select(Campaign))
+    assert scheduled.campaign_id == campaign.id
+    assert scheduled.due_date == campaign.due_date  # brought forward to the campaign's date
+    assert "0 / 2" in client.get("/visits/campaigns", headers=EN).get_data(as_text=True)
 
 
 def test_a_campaign_form_sent_twice_starts_one_campaign(city, client, login):
