@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from gridcare.accounts.models import Permission, Role
 from gridcare.areas.models import AREA_KIND_LABELS
+from gridcare.audit import labels as audit_labels
 from gridcare.clock import age_on, today
 from gridcare.hazards.models import CATEGORY_LABELS, HazardCategory
 from gridcare.registry.id_numbers import mask
@@ -37,33 +38,6 @@ STATUS_LABELS = {
     ResidentStatus.active: _l("Living here"),
     ResidentStatus.moved_out: _l("Moved out"),
     ResidentStatus.deceased: _l("Deceased"),
-}
-# What the audit page shows for the actions and records the services write; anything
-# not listed here is shown as stored.
-AUDIT_ACTION_LABELS = {
-    "create": _l("Created"),
-    "update": _l("Changed"),
-    "move": _l("Moved"),
-    "deactivate": _l("Deactivated"),
-    "reactivate": _l("Reactivated"),
-    "login": _l("Logged in"),
-    "login_failed": _l("Failed login"),
-    "reveal_id_number": _l("Viewed ID number"),
-    "log": _l("Logged"),
-    "assign": _l("Assigned"),
-    "reassign": _l("Reassigned"),
-    "moved_out": _l("Moved out"),
-    "deceased": _l("Deceased"),
-}
-AUDIT_ENTITY_LABELS = {
-    "user": _l("Account"),
-    "area": _l("Area"),
-    "household": _l("Household"),
-    "resident": _l("Resident"),
-    "visit": _l("Visit"),
-    "campaign": _l("Campaign"),
-    "care_schedule": _l("Care schedule"),
-    "hazard": _l("Hazard"),
 }
 assert set(DISABILITY_LABELS) == set(DISABILITY_CATEGORIES)
 
@@ -128,8 +102,9 @@ def init_app(app: Flask) -> None:
         DISABILITY_LABELS=DISABILITY_LABELS,
         GENDER_LABELS=GENDER_LABELS,
         STATUS_LABELS=STATUS_LABELS,
-        AUDIT_ACTION_LABELS=AUDIT_ACTION_LABELS,
-        AUDIT_ENTITY_LABELS=AUDIT_ENTITY_LABELS,
+        audit_action_label=audit_labels.action_label,
+        audit_entity_label=audit_labels.entity_label,
+        audit_field_label=audit_labels.field_label,
         get_locale=get_locale,
         notification_text=notification_text,
         unread_notifications=unread_notifications,

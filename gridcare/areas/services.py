@@ -1,6 +1,7 @@
 """The area tree: creating, renaming and moving areas, and reading it in scope."""
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -92,19 +93,50 @@ def move_area(area: Area, new_parent: Area, *, actor: Any = None) -> Area:
     return area
 
 
+def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
+    """A sort key that reads the numbers in a text by value: MZ2 before MZ10."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
+
+
+def sibling_key(area: Area) -> tuple:
+    """How areas under one parent are ordered: by code, then name, numbers by value."""
+    return (_natural(area.code), _natural(area.name))
+
+
+def in_tree_order(areas: Iterable[Area]) -> list[Area]:
+    """Areas with each one right after its parent and siblings by code.
+
+    Not by `path`: ids compared as text put /1/2/4/10/ before /1/2/4/8/.
+    """
+    areas = list(areas)
+    known = {a.id: a for a in areas}
+    above = {int(i) for a in areas for i in a.path.strip("/").split("/") if i} - known.keys()
+    if above:
+        known |= {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(above)))}
+
+    def key(area: Area) -> list:
+        ids = [int(i) for i in area.path.strip("/").split("/") if i]
+        return [sibling_key(known[i]) if i in known else ((), ((0, i, ""),)) for i in ids]
+
+    return sorted(areas, key=key)
+
+
 def areas_in_scope(scope: Scope, kinds: Sequence[AreaKind] | None = None) -> list[Area]:
     """The areas a caller may choose from, in tree order."""
-    stmt = select(Area).where(scope.filter(Area.path)).order_by(Area.path)
+    stmt = select(Area).where(scope.filter(Area.path))
     if kinds:
         stmt = stmt.where(Area.kind.in_(kinds))
-    return list(db.session.scalars(stmt))
+    return in_tree_order(db.session.scalars(stmt))
 
 
 def child_areas(area: Area) -> list[Area]:
     """The direct children of an area, by code."""
-    return list(
-        db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.code))
-    )
+    children = db.session.scalars(select(Area).where(Area.parent_id == area.id))
+    return sorted(children, key=sibling_key)
 
 
 def ancestors(area: Area) -> list[Area]:

@@ -1,10 +1,12 @@
 """The audit trail: every change and every reveal of an ID number leaves an event."""
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
-from sqlalchemy import column, select, table
+from sqlalchemy import column, func, select, table
 
 from gridcare.audit.models import AuditEvent
+from gridcare.clock import day_start_utc
 from gridcare.extensions import db
 
 
@@ -41,9 +43,37 @@ def events_for(entity: str, entity_id: int, limit: int = 50) -> list[AuditEvent]
     return list(db.session.scalars(stmt))
 
 
-def recent_events(limit: int = 200, offset: int = 0) -> list[AuditEvent]:
-    """The whole trail, newest first, for admins."""
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+def recent_events(
+    limit: int = 200,
+    offset: int = 0,
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[AuditEvent]:
+    """The trail, newest first, for admins: all of it, or who / what / which record / when.
+
+    `since` and `until` are local calendar days, both included.
+    """
+    stmt = select(AuditEvent)
+    if username:
+        user_id = db.session.scalar(
+            select(_user_table.c.id).where(
+                func.lower(_user_table.c.username) == username.strip().lower()
+            )
+        )
+        stmt = stmt.where(AuditEvent.user_id == user_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if entity:
+        stmt = stmt.where(AuditEvent.entity == entity)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= day_start_utc(since))
+    if until:
+        stmt = stmt.where(AuditEvent.at < day_start_utc(until + timedelta(days=1)))
+    stmt = stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     return list(db.session.scalars(stmt))
 
 

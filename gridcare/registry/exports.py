@@ -33,7 +33,7 @@ HEADER = [
     "性别",
     "出生日期",
     *(c.header for c in COLUMNS[7:]),
-    "护理等级",
+    "照护等级",
 ]
 WIDTHS = [12, 14, 24, 8, 8, 8, 10, 22, 6, 12, 14, 6, 6, 10, 10, 24, 10, 10, 14, 30, 8]
 # What an export holds, for its audit event.

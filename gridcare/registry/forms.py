@@ -197,7 +197,7 @@ class ContactDetailsForm(FlaskForm):
 
 
 class ResidentForm(ContactDetailsForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=50)])
     id_number = StringField(
         _l("ID number"),
         validators=[DataRequired(), _valid_id_number],

@@ -66,7 +66,7 @@ COLUMNS = (
         "网格编码",
         "grid_code",
         _l("Grid code"),
-        _l("The grid's code, as on the Areas page."),
+        _l("As shown on the Areas page."),
         required=True,
     ),
     Column(
@@ -80,7 +80,7 @@ COLUMNS = (
     Column("楼栋", "building", _l("Building"), max_length=20),
     Column("单元", "unit", _l("Unit"), max_length=20),
     Column("房号", "room", _l("Room"), max_length=20),
-    Column("姓名", "name", _l("Name"), required=True, max_length=50),
+    Column("姓名", "name", _l("Full name"), required=True, max_length=50),
     Column(
         "身份证号",
         "id_number",
@@ -127,7 +127,9 @@ COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 COLUMN_BY_HEADER = {c.header: c for c in COLUMNS}
 # Written by the export for reading; derived from the ID number or the registry, so an
 # export with full ID numbers can be imported again and these columns are left alone.
-EXPORT_ONLY_HEADERS = ("网格名称", "性别", "出生日期", "护理等级")
+EXPORT_ONLY_HEADERS = ("网格名称", "性别", "出生日期", "照护等级")
+# Exports made before the word was settled said 护理等级; their files still import.
+OLD_EXPORT_ONLY_HEADERS = ("护理等级",)
 
 # Resident fields, as audit events and reports name them, and the column each comes from.
 FIELD_COLUMNS = {
@@ -276,7 +278,7 @@ def _sheet_from_rows(rows: Iterable[tuple[int, list[Any]]]) -> Sheet:
         letter = get_column_letter(position + 1)
         if not header:
             unnamed.append(position)
-        elif header in EXPORT_ONLY_HEADERS:
+        elif header in EXPORT_ONLY_HEADERS or header in OLD_EXPORT_ONLY_HEADERS:
             continue
         elif header not in COLUMN_BY_HEADER:
             unknown.append(f"{header} ({letter})")

@@ -21,6 +21,7 @@ from gridcare.accounts.models import Permission
 from gridcare.accounts.services import SYSTEM, Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
+from gridcare.areas.services import in_tree_order
 from gridcare.clock import age_on, today
 from gridcare.errors import FieldError
 from gridcare.extensions import db
@@ -214,7 +215,7 @@ def households_query(
 def grids_in_scope(scope: Scope) -> list[Area]:
     """The grids a caller may place households in, in tree order."""
     stmt = select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path))
-    return list(db.session.scalars(stmt.order_by(Area.path)))
+    return in_tree_order(db.session.scalars(stmt))
 
 
 def household_residents(household: Household, on: date) -> list[ResidentCard]:

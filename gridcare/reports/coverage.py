@@ -11,13 +11,15 @@ ix_hazard_status_deadline (hazards).
 import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, or_, select
 
 from gridcare.accounts.models import User
 from gridcare.areas.models import Area, AreaKind
+from gridcare.areas.services import child_areas, in_tree_order
 from gridcare.clock import local_zone, years_before
+from gridcare.clock import today as local_today
 from gridcare.dialects import count_if, insert_ignoring_conflicts
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
@@ -160,8 +162,13 @@ def _done_in_period(period: Period, kind: VisitKind, *conditions):
     )
 
 
-def grid_figures(area: Area, period: Period) -> dict[int, Figures]:
-    """Figures per grid under `area` (the area itself when it is a grid)."""
+def grid_figures(area: Area, period: Period, today: date | None = None) -> dict[int, Figures]:
+    """Figures per grid under `area` (the area itself when it is a grid).
+
+    Timeliness counts only windows closed by `today` (default: the local date), so work
+    done early in a running period is not on time while nothing can be missed yet.
+    """
+    today = today or local_today()
     grids = list(
         db.session.scalars(
             select(Area.id).where(Area.kind == AreaKind.grid, Area.path.startswith(area.path))
@@ -210,7 +217,7 @@ def grid_figures(area: Area, period: Period) -> dict[int, Figures]:
             checked,
         )
 
-    # Timeliness: windows that closed in the period, done in time / (done + missed).
+    # Timeliness: windows that closed in the period and by today, done in time / (done + missed).
     in_time = Visit.completed_at < day_after_utc(Visit.window_end)
     rows = db.session.execute(
         select(
@@ -224,6 +231,7 @@ def grid_figures(area: Area, period: Period) -> dict[int, Figures]:
             in_area,
             Visit.window_end >= period.start,
             Visit.window_end <= period.end,
+            Visit.window_end < today,
             Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
         )
         .group_by(Household.grid_id)
@@ -315,12 +323,10 @@ def _registry_figures(result: dict[int, Figures], in_area, period: Period) -> No
         f.disabled_by_grade = {str(g): n for g, n in zip(range(1, 5), by_grade, strict=True) if n}
 
 
-def coverage(area: Area, period: Period) -> Coverage:
+def coverage(area: Area, period: Period, today: date | None = None) -> Coverage:
     """The area's figures for the period, by child area and by grid worker."""
-    per_grid = grid_figures(area, period)
-    children = list(
-        db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.code))
-    ) or [area]
+    per_grid = grid_figures(area, period, today)
+    children = child_areas(area) or [area]
     grid_paths = dict(
         db.session.execute(select(Area.id, Area.path).where(Area.id.in_(list(per_grid)))).all()
     )
@@ -367,7 +373,7 @@ def unvisited_households(area: Area, period: Period) -> list[Household]:
         Visit.method == VisitMethod.in_person,
     )
     stmt = (
-        select(Household)
+        select(Household, Area)
         .join(Area, Area.id == Household.grid_id)
         .where(
             Area.path.startswith(area.path),
@@ -375,9 +381,12 @@ def unvisited_households(area: Area, period: Period) -> list[Household]:
             _target_condition(period),
             ~visited,
         )
-        .order_by(Area.path, Household.address, Household.building, Household.unit, Household.room)
+        .order_by(Household.address, Household.building, Household.unit, Household.room)
     )
-    return list(db.session.scalars(stmt))
+    rows = db.session.execute(stmt).all()
+    grids = in_tree_order({grid.id: grid for _, grid in rows}.values())
+    rank = {grid.id: n for n, grid in enumerate(grids)}
+    return [household for household, grid in sorted(rows, key=lambda row: rank[row[1].id])]
 
 
 def trend(

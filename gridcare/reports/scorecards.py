@@ -123,11 +123,12 @@ def _in_area(area: Area, household_id):
 
 
 def _settled(today: date):
-    """Tasks whose outcome is known: done, missed, or past their window. Work not yet due
-    must not lower a score in the middle of a period."""
-    return or_(
-        Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
-        and_(Visit.status == VisitStatus.planned, Visit.window_end < today),
+    """Tasks whose window closed by today: done, missed, or still planned past it. Work not
+    yet due must not lower a score in the middle of a period, nor work done early raise it
+    while nothing can be missed yet (as coverage's timeliness)."""
+    return and_(
+        Visit.window_end < today,
+        Visit.status.in_((VisitStatus.done, VisitStatus.missed, VisitStatus.planned)),
     )
 
 
@@ -221,7 +222,7 @@ def scorecards(area: Area, period: Period, today: date) -> list[Scorecard]:
         cards[worker_id].hazards_closed_in_time = closed_in_time
 
     # In-person coverage of each worker's own grids.
-    per_grid = grid_figures(area, period)
+    per_grid = grid_figures(area, period, today)
     for grid_id, worker_id in grid_workers(list(per_grid)).items():
         if worker_id in cards:
             cards[worker_id].coverage.add(per_grid[grid_id])

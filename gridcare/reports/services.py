@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 
 from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
+from gridcare.areas.services import child_areas
 from gridcare.clock import years_before
 from gridcare.dialects import count_if
 from gridcare.extensions import db
@@ -60,9 +61,7 @@ def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], Registr
     ix_area_path (prefix match) and ix_household_grid_id; residents add
     ix_resident_household_id and ix_resident_status.
     """
-    children = list(
-        db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.code))
-    ) or [area]
+    children = child_areas(area) or [area]
     rows = {child.id: RegistryCounts(child) for child in children}
     child = aliased(Area)
     grid = aliased(Area)

@@ -40,6 +40,11 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def optional_int(value) -> int | None:
+    """An id from a select whose blank first choice means "not chosen yet"."""
+    return None if value in ("", None) else int(value)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -101,6 +106,7 @@ class AssignForm(FlaskForm):
 
 
 class CampaignForm(FlaskForm):
+    client_uuid = HiddenField(validators=[Optional(), UUID()], default=new_client_uuid)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Task"), choices=KIND_CHOICES, validators=[DataRequired()])
     area_id = SelectField(_l("Area"), coerce=int, validators=[DataRequired()])
@@ -120,11 +126,16 @@ class CampaignForm(FlaskForm):
 class ReassignForm(FlaskForm):
     # Any task id may be posted; the service keeps only planned tasks in the caller's areas.
     visit_ids = MultiCheckboxField(_l("Tasks"), coerce=int, validate_choice=False)
-    worker_id = SelectField(_l("Give to"), coerce=int, validators=[DataRequired()])
+    # No worker is preselected: the officer picks one of those who can open the homes.
+    worker_id = SelectField(
+        _l("Give to"),
+        coerce=optional_int,
+        validators=[InputRequired(_l("Choose the worker to give the tasks to."))],
+    )
 
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.worker_id.choices = choices(workers)
+        self.worker_id.choices = choices([("", _l("Choose a worker")), *workers])
 
 
 class ScheduleForm(FlaskForm):

@@ -126,6 +126,8 @@ class Campaign(db.Model):
     due_date: Mapped[date]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Made by the form when it is shown: a double click starts the campaign once.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     area: Mapped[Area] = relationship(lazy="joined")
 

@@ -16,6 +16,7 @@ from gridcare.accounts.models import Role, User, user_area
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
+from gridcare.areas.services import in_tree_order
 from gridcare.clock import day_start_utc, utc_to_local_date, utcnow
 from gridcare.dialects import count_if, insert_ignoring_conflicts
 from gridcare.errors import FieldError
@@ -420,6 +421,8 @@ def log_visit(
     if kind == VisitKind.safety_check and method != VisitMethod.in_person:
         raise VisitError("method", _l("A safety check is done in person."))
     checklist = {} if not_home else _validate_checklist(kind, checklist)
+    if CheckResult.failed.value in checklist.values():
+        outcome = Outcome.concerns  # a failed item is a concern, whatever was ticked
 
     home = (household.lat, household.lon) if household.lat is not None else None
     phone = (position.lat, position.lon) if position else None
@@ -589,6 +592,30 @@ def _check_worker(scope: Scope, worker_id: int | None, grid_ids: Iterable[int] =
         )
 
 
+@dataclass(frozen=True)
+class TasksAdded:
+    """What a one-off assignment or a campaign did: tasks created, and households that got
+    none because they already had an open task of that kind (it will do). Of those, a
+    campaign takes in (`taken_in`) the ones that belong to no other campaign."""
+
+    created: int = 0
+    already_open: int = 0
+    taken_in: int = 0
+
+
+def _with_open_task(household_ids: Iterable[int], kind: VisitKind) -> set[int]:
+    """Households that already have an open task of this kind, from any source."""
+    return set(
+        db.session.scalars(
+            select(Visit.household_id).where(
+                Visit.household_id.in_(list(household_ids)),
+                Visit.kind == kind,
+                Visit.status == VisitStatus.planned,
+            )
+        )
+    )
+
+
 def assign_checks(
     actor: Actor,
     household_ids: Sequence[int],
@@ -598,8 +625,12 @@ def assign_checks(
     today: date,
     worker_id: int | None = None,
     window_days: int = 0,
-) -> list[Visit]:
-    """One-off tasks for chosen households, each for its grid's worker unless one is named."""
+) -> TasksAdded:
+    """One-off tasks for chosen households, each for its grid's worker unless one is named.
+
+    A household with an open task of this kind gets no second one (a form sent twice
+    included): that task is the one to do.
+    """
     if due_date < today:
         raise VisitError("due_date", _l("The due date has passed."))
     households = _households_in_scope(actor.scope, household_ids)
@@ -607,21 +638,7 @@ def assign_checks(
         raise VisitError("household_ids", _l("Choose households of your areas."))
     _check_worker(actor.scope, worker_id, [h.grid_id for h in households])
     workers = grid_workers(h.grid_id for h in households)
-    # A form sent twice must not assign twice: skip households that already have this
-    # one-off task.
-    already = set(
-        db.session.scalars(
-            select(Visit.household_id).where(
-                Visit.household_id.in_([h.id for h in households]),
-                Visit.kind == kind,
-                Visit.due_date == due_date,
-                Visit.status == VisitStatus.planned,
-                Visit.schedule_id.is_(None),
-                Visit.campaign_id.is_(None),
-            )
-        )
-    )
-    households = [h for h in households if h.id not in already]
+    already = _with_open_task((h.id for h in households), kind)
     visits = [
         Visit(
             household_id=h.id,
@@ -632,13 +649,14 @@ def assign_checks(
             created_by_id=actor.user_id,
         )
         for h in households
+        if h.id not in already
     ]
     db.session.add_all(visits)
     db.session.flush()
     for visit in visits:
         actor.audit("assign", "visit", visit.id, ["kind", "due_date", "worker_id"])
     db.session.commit()
-    return visits
+    return TasksAdded(len(visits), len(already))
 
 
 def campaign_households(area: Area, care_levels: Sequence[int], flags: Sequence[str]):
@@ -677,8 +695,17 @@ def create_campaign(
     flags: Sequence[str],
     due_date: date,
     today: date,
-) -> tuple[Campaign, int]:
-    """Start a campaign and give every matching household one task, due by `due_date`."""
+    client_uuid: str | None = None,
+) -> tuple[Campaign, TasksAdded | None]:
+    """Start a campaign and give every matching household one task, due by `due_date`.
+
+    The same form sent twice (same `client_uuid`) returns the campaign started the first
+    time, with None for what was added; an identical campaign still running is refused.
+    """
+    if client_uuid:
+        started = _campaign_by_uuid(client_uuid)
+        if started is not None:
+            return started, None
     if not actor.scope.covers(area.path):
         raise VisitError("area_id", _l("Choose an area of yours."))
     if due_date < today:
@@ -695,19 +722,62 @@ def create_campaign(
         flags=sorted(flags),
         due_date=due_date,
         created_by_id=actor.user_id,
+        client_uuid=client_uuid or None,
     )
-    db.session.add(campaign)
-    db.session.flush()
-    created = _fill_campaign(campaign, area)
-    actor.audit("create", "campaign", campaign.id, ["name", "kind", "area_id", "due_date"])
-    db.session.commit()
-    return campaign, created
+    if _identical_campaign_running(campaign, today):
+        raise VisitError("name", _l("An identical campaign is already running."))
+    try:
+        db.session.add(campaign)
+        db.session.flush()
+        added = _fill_campaign(campaign, area)
+        actor.audit("create", "campaign", campaign.id, ["name", "kind", "area_id", "due_date"])
+        db.session.commit()
+    except IntegrityError:
+        # The same form, sent twice at the same moment: the other request started it.
+        db.session.rollback()
+        started = _campaign_by_uuid(client_uuid) if client_uuid else None
+        if started is None:
+            raise
+        return started, None
+    return campaign, added
 
 
-def _fill_campaign(campaign: Campaign, area: Area) -> int:
-    targets = db.session.execute(
-        campaign_households(area, campaign.care_levels, campaign.flags)
-    ).all()
+def _campaign_by_uuid(client_uuid: str) -> Campaign | None:
+    return db.session.scalar(select(Campaign).where(Campaign.client_uuid == client_uuid))
+
+
+def _identical_campaign_running(campaign: Campaign, today: date) -> bool:
+    """Whether a campaign with the same name, kind, area, filter and due date is still due."""
+    candidates = db.session.scalars(
+        select(Campaign).where(
+            Campaign.name == campaign.name,
+            Campaign.kind == campaign.kind,
+            Campaign.area_id == campaign.area_id,
+            Campaign.due_date == campaign.due_date,
+            Campaign.due_date >= today,
+        )
+    )
+    return any(
+        sorted(c.care_levels) == campaign.care_levels and sorted(c.flags) == campaign.flags
+        for c in candidates
+    )
+
+
+def _fill_campaign(campaign: Campaign, area: Area) -> TasksAdded:
+    matching = campaign_households(area, campaign.care_levels, campaign.flags)
+    reached = exists().where(Visit.campaign_id == campaign.id, Visit.household_id == Household.id)
+    # A household with an open task of this kind gets no second one: that task is the one
+    # to do (one household had three open safety checks just after a full check).
+    open_task = exists().where(
+        Visit.household_id == Household.id,
+        Visit.kind == campaign.kind,
+        Visit.status == VisitStatus.planned,
+    )
+    targets = db.session.execute(matching.where(~reached, ~open_task)).all()
+    already = db.session.scalar(
+        select(func.count()).select_from(matching.where(~reached, open_task).subquery())
+    )
+    taken_in = _take_in_open_tasks(campaign, matching.where(~reached, open_task))
     workers = grid_workers(grid_id for _, grid_id in targets)
     rows = [
         {
@@ -724,16 +794,47 @@ def _fill_campaign(campaign: Campaign, area: Area) -> int:
         }
         for household_id, grid_id in targets
     ]
-    return _insert_ignoring_duplicates(Visit, rows)
+    return TasksAdded(_insert_ignoring_duplicates(Visit, rows), already, taken_in)
 
 
-def refresh_campaign(actor: Actor, campaign: Campaign) -> int:
+def _take_in_open_tasks(campaign: Campaign, households) -> int:
+    """Make each household's open task of the campaign's kind (its earliest, if no other
+    campaign holds it) part of the campaign, due by the campaign's date at the latest:
+    the household's one task then does for both, and the campaign counts it.
+    """
+    household_ids = select(households.subquery().c.id)
+    tasks = db.session.execute(
+        select(Visit.id, Visit.household_id, Visit.due_date)
+        .where(
+            Visit.household_id.in_(household_ids),
+            Visit.kind == campaign.kind,
+            Visit.status == VisitStatus.planned,
+            Visit.campaign_id.is_(None),
+        )
+        .order_by(Visit.household_id, Visit.due_date, Visit.id)
+    ).all()
+    earliest = {}
+    for task_id, household_id, due in tasks:
+        earliest.setdefault(household_id, (task_id, due))
+    if not earliest:
+        return 0
+    db.session.execute(
+        update(Visit),
+        [
+            {"id": task_id, "campaign_id": campaign.id, "due_date": min(due, campaign.due_date)}
+            for task_id, due in earliest.values()
+        ],
+    )
+    return len(earliest)
+
+
+def refresh_campaign(actor: Actor, campaign: Campaign) -> TasksAdded:
     """Add tasks for households that match the campaign since it started; never a second one."""
-    created = _fill_campaign(campaign, campaign.area)
-    if created:
+    added = _fill_campaign(campaign, campaign.area)
+    if added.created:
         actor.audit("update", "campaign", campaign.id, ["visits"])
     db.session.commit()
-    return created
+    return added
 
 
 def reassign_visits(actor: Actor, visit_ids: Sequence[int], worker_id: int) -> int:
@@ -811,6 +912,26 @@ def workers_in_scope(scope: Scope) -> list[User]:
         .order_by(User.username)
     )
     return list(db.session.scalars(stmt))
+
+
+def workers_who_can_open(scope: Scope, household_ids: Iterable[int]) -> list[User]:
+    """Grid workers of the caller's areas whose own areas hold every one of these homes."""
+    grid_paths = set(
+        db.session.scalars(
+            select(Area.path)
+            .join(Household, Household.grid_id == Area.id)
+            .where(Household.id.in_(set(household_ids)))
+        )
+    )
+    workers = workers_in_scope(scope)
+    paths = defaultdict(list)
+    for user_id, path in db.session.execute(
+        select(user_area.c.user_id, Area.path)
+        .join(Area, Area.id == user_area.c.area_id)
+        .where(user_area.c.user_id.in_([w.id for w in workers]))
+    ):
+        paths[user_id].append(path)
+    return [w for w in workers if all(Scope(tuple(paths[w.id])).covers(p) for p in grid_paths)]
 
 
 @dataclass
@@ -1019,7 +1140,5 @@ def households_for_assignment(scope: Scope, grid_id: int) -> list[Household]:
 
 def grids_in_scope(scope: Scope) -> list[Area]:
     """Grids the caller may assign work in."""
-    stmt = (
-        select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path)).order_by(Area.path)
-    )
-    return list(db.session.scalars(stmt))
+    stmt = select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path))
+    return in_tree_order(db.session.scalars(stmt))

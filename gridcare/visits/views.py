@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from gridcare.accounts.access import current_actor, require
@@ -19,7 +19,14 @@ from gridcare.visits.forms import (
     ScheduleForm,
     log_form_for,
 )
-from gridcare.visits.models import Campaign, CareSchedule, Outcome, VisitKind, VisitMethod
+from gridcare.visits.models import (
+    Campaign,
+    CareSchedule,
+    Outcome,
+    VisitKind,
+    VisitMethod,
+    VisitStatus,
+)
 
 bp = Blueprint("visits", __name__)
 
@@ -137,20 +144,9 @@ def log(household_id: int):
             else:
                 form.form_errors.append(str(exc.message))
         else:
-            flash(
-                _(
-                    "%(kind)s at %(address)s logged.",
-                    kind=kind.label,
-                    address=household.full_address,
-                ),
-                "success",
-            )
             requested = int(form.visit_id.data) if (form.visit_id.data or "").isdigit() else None
-            if requested is not None and visit.id != requested:
-                flash(
-                    _("That task had already closed; the visit is kept in the history."),
-                    "warning",
-                )
+            for message, category in _logged_messages(visit, kind, household, requested):
+                flash(message, category)
             if visit.failed_items:
                 # Straight on to the first failed item's hazard, pre-filled; the others are
                 # one tap away on the household's visits page.
@@ -166,6 +162,35 @@ def log(household_id: int):
     return render_template(
         "visits/log.html", form=form, household=household, kind=kind, items=items
     )
+
+
+def _logged_messages(visit, kind: VisitKind, household: Household, requested: int | None):
+    """What the worker is told after logging: what happened to the task, in their words."""
+    address = household.full_address
+    if visit.status == VisitStatus.not_home:
+        yield _("Nobody was home at %(address)s; the task stays open.", address=address), "success"
+        return
+    if visit.method == VisitMethod.phone:
+        yield (
+            _(
+                "Phone call to %(address)s logged; the task stays open for a visit.",
+                address=address,
+            ),
+            "success",
+        )
+        return
+    yield _("%(kind)s at %(address)s logged.", kind=kind.label, address=address), "success"
+    if requested is not None and visit.id != requested:
+        yield _("That task had already closed; the visit is kept in the history."), "warning"
+    if visit.failed_items:
+        yield (
+            ngettext(
+                "%(num)d item failed, so the check is saved with concerns.",
+                "%(num)d items failed, so the check is saved with concerns.",
+                len(visit.failed_items),
+            ),
+            "warning",
+        )
 
 
 @bp.route("/household/<int:household_id>")
@@ -189,6 +214,30 @@ def household(household_id: int):
 # Officers.
 
 
+def _tasks_added(done: str, added: services.TasksAdded) -> str:
+    """`done`, plus how many households got no new task because one was already open."""
+    said = [done]
+    if added.taken_in:
+        said.append(
+            ngettext(
+                "%(num)d household already had an open task of this kind: it got no second "
+                "one, and that task now counts for this campaign, due by its date.",
+                "%(num)d households already had an open task of this kind: they got no second "
+                "one, and that task now counts for this campaign, due by its date.",
+                added.taken_in,
+            )
+        )
+    if added.already_open > added.taken_in:
+        said.append(
+            ngettext(
+                "%(num)d household already had an open task of this kind and got no new one.",
+                "%(num)d households already had an open task of this kind and got no new one.",
+                added.already_open - added.taken_in,
+            )
+        )
+    return " ".join(said)
+
+
 def _worker_choices():
     return [(w.id, w.display_name) for w in services.workers_in_scope(current_actor().scope)]
 
@@ -198,7 +247,8 @@ def _worker_choices():
 def workload():
     scope = current_actor().scope
     overdue = services.overdue_visits(scope, today(), request.args.get("worker", type=int))
-    form = ReassignForm(workers=_worker_choices())
+    able = services.workers_who_can_open(scope, {household.id for _, household in overdue})
+    form = ReassignForm(workers=[(w.id, w.display_name) for w in able])
     return render_template(
         "visits/workload.html",
         rows=services.workload(scope, today()),
@@ -233,8 +283,10 @@ def assign():
     grids = services.grids_in_scope(scope)
     grid_id = request.values.get("grid", type=int) or (grids[0].id if grids else None)
     households = services.households_for_assignment(scope, grid_id) if grid_id else []
+    able = services.workers_who_can_open(scope, [h.id for h in households])
     form = AssignForm(
-        households=[(h.id, h.full_address) for h in households], workers=_worker_choices()
+        households=[(h.id, h.full_address) for h in households],
+        workers=[(w.id, w.display_name) for w in able],
     )
     if request.method == "GET":
         form.due_date.data = today() + timedelta(days=7)
@@ -243,7 +295,7 @@ def assign():
             form.household_ids.errors.append(_("Choose at least one household."))
         else:
             try:
-                visits = services.assign_checks(
+                added = services.assign_checks(
                     current_actor(),
                     form.household_ids.data,
                     kind=VisitKind(form.kind.data),
@@ -254,7 +306,7 @@ def assign():
             except services.VisitError as exc:
                 getattr(form, exc.field).errors.append(str(exc.message))
             else:
-                flash(_("%(n)d tasks assigned.", n=len(visits)), "success")
+                flash(_tasks_added(_("%(n)d tasks assigned.", n=added.created), added), "success")
                 return redirect(url_for("visits.workload"))
     return render_template(
         "visits/assign.html", form=form, grids=grids, grid_id=grid_id, households=households
@@ -281,7 +333,7 @@ def create_campaign():
     if form.validate_on_submit():
         area = get_in_scope_or_404(Area, form.area_id.data, scope)
         try:
-            campaign, created = services.create_campaign(
+            campaign, added = services.create_campaign(
                 current_actor(),
                 name=form.name.data,
                 kind=VisitKind(form.kind.data),
@@ -290,14 +342,18 @@ def create_campaign():
                 flags=form.flags.data or [],
                 due_date=form.due_date.data,
                 today=today(),
+                client_uuid=form.client_uuid.data,
             )
         except services.VisitError as exc:
             getattr(form, exc.field).errors.append(str(exc.message))
         else:
-            flash(
-                _("Campaign %(name)s started: %(n)d tasks.", name=campaign.name, n=created),
-                "success",
-            )
+            if added is None:
+                flash(_("Campaign %(name)s was already started.", name=campaign.name), "info")
+            else:
+                started = _(
+                    "Campaign %(name)s started: %(n)d tasks.", name=campaign.name, n=added.created
+                )
+                flash(_tasks_added(started, added), "success")
             return redirect(url_for("visits.campaigns"))
     return render_template("visits/campaign_form.html", form=form)
 
@@ -306,8 +362,11 @@ def create_campaign():
 @require(Permission.assign_visits)
 def refresh_campaign(campaign_id: int):
     campaign = get_in_scope_or_404(Campaign, campaign_id, current_actor().scope)
-    created = services.refresh_campaign(current_actor(), campaign)
-    flash(_("%(n)d new tasks added to the campaign.", n=created), "success")
+    added = services.refresh_campaign(current_actor(), campaign)
+    flash(
+        _tasks_added(_("%(n)d new tasks added to the campaign.", n=added.created), added),
+        "success",
+    )
     return redirect(url_for("visits.campaigns"))
 
 
@@ -315,7 +374,8 @@ def refresh_campaign(campaign_id: int):
 @require(Permission.assign_visits)
 def schedule(schedule_id: int):
     schedule = get_in_scope_or_404(CareSchedule, schedule_id, current_actor().scope)
-    form = ScheduleForm(obj=schedule, workers=_worker_choices())
+    able = services.workers_who_can_open(current_actor().scope, [schedule.household_id])
+    form = ScheduleForm(obj=schedule, workers=[(w.id, w.display_name) for w in able])
     if request.method == "GET":
         form.worker_id.data = schedule.worker_id or 0
     if form.validate_on_submit():

@@ -159,3 +159,38 @@ def test_ancestors_and_children_follow_the_tree(make):
         tree["grid1"].id,
         tree["grid2"].id,
     }
+
+
+def many_grids(make, names=range(1, 13)):
+    """A community whose grids were created in order 1…12, so ids cross into two digits
+    and their paths sort as strings (/…/10/ before /…/8/)."""
+    tree = make.tree()
+    community = tree["community1"]
+    grids = [
+        make.area("grid", community, name=f"明珠{n}网格", code=f"MZ{n}")
+        for n in names
+        if n not in (1, 2)
+    ]
+    return tree, [tree["grid1"], tree["grid2"], *grids]
+
+
+def test_grids_are_listed_by_code_numbers_by_value_not_by_path(make):
+    tree, _ = many_grids(make)
+    for grid, n in ((tree["grid1"], 1), (tree["grid2"], 2)):
+        grid.code = f"MZ{n}"
+    db.session.commit()
+    grids = services.areas_in_scope(Scope((tree["community1"].path,)), [AreaKind.grid])
+    assert [g.name for g in grids] == [f"明珠{n}网格" for n in range(1, 13)]
+
+
+def test_the_tree_keeps_children_under_their_parent_with_siblings_by_code(make):
+    tree, grids = many_grids(make)
+    tree["street1"].code, tree["street2"].code = "S2", "S1"
+    db.session.commit()
+    listed = services.areas_in_scope(Scope((tree["district"].path,)))
+    names = [a.name for a in listed]
+    assert names[:4] == ["雄关区", "五一路街道", "朝阳社区", "朝阳1网格"]
+    for area in listed[1:]:
+        parent_at = listed.index(next(a for a in listed if a.id == area.parent_id))
+        between = listed[parent_at + 1 : listed.index(area)]
+        assert all(a.path.startswith(listed[parent_at].path) for a in between)

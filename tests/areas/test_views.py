@@ -159,3 +159,14 @@ def test_move_refuses_a_parent_of_the_wrong_kind(client, make, admin):
 
 def test_an_area_that_does_not_exist_is_a_404(client, admin):
     assert client.get("/areas/999999").status_code == 404
+
+
+def test_the_tree_page_lists_grid_2_before_grid_10(client, make, admin):
+    tree = make.tree()
+    for n in range(3, 12):
+        make.area("grid", tree["community1"], name=f"明珠{n}网格", code=f"MZ{n:02d}")
+    tree["grid1"].code, tree["grid2"].code = "MZ01", "MZ02"
+    db.session.commit()
+    page = client.get("/areas/").get_data(as_text=True)
+    positions = [page.index(f"明珠{n}网格") for n in range(1, 12)]
+    assert positions == sorted(positions)

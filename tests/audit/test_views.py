@@ -1,3 +1,6 @@
+import re
+from datetime import datetime
+
 import pytest
 
 from gridcare.accounts import services as accounts
@@ -6,6 +9,7 @@ from gridcare.accounts.services import SYSTEM
 from gridcare.areas import services as areas
 from gridcare.areas.models import AreaKind
 from gridcare.audit.services import events_for, recent_events, record
+from gridcare.extensions import db
 from tests.conftest import PASSWORD
 
 SECRET_PASSWORD = "my secret passphrase"
@@ -95,3 +99,67 @@ def test_audit_page_pages_through_a_long_trail(english, make, login):
     assert "Next" in first
     second = english.get("/audit/?page=2").get_data(as_text=True)
     assert "Previous" in second and "Next" not in second
+
+
+def test_audit_page_names_actions_records_and_fields_in_words(english, make, login):
+    user = make.user()
+    for action, entity, fields in [
+        ("approve", "hazard", ["status"]),
+        ("report_fixed", "hazard", ["status"]),
+        ("export", "coverage", ["period"]),
+        ("import", "resident", ["id_number", "health_notes"]),
+        ("rotate_door_token", "household", ["door_token"]),
+        ("lookup_id_number", "resident", ["id_number"]),
+    ]:
+        record(action, entity, user.id, user_id=None, client_addr=None, fields=fields)
+    record("update", "household", 1, user_id=None, client_addr=None, fields=["a_new_column"])
+    login(make.user(Role.admin))
+    page = english.get("/audit/").get_data(as_text=True)
+    page = page[page.index("<table") :]  # the filters' option values are the raw words
+    for raw in ("approve", "report_fixed", "rotate_door_token", "lookup_id_number", "door_token"):
+        assert not re.search(rf"\b{raw}\b", page), raw
+    for label in (
+        "Hazard fix approved",
+        "Reported fixed",
+        "Exported",
+        "Imported",
+        "Door plate renewed",
+        "Looked up by ID number",
+        "Coverage report",
+        "Door plate code",
+        "Health notes",
+    ):
+        assert label in page
+    assert "a_new_column" in page  # a field without a label is shown as stored
+
+
+def test_audit_trail_filters_by_who_action_record_and_dates(english, make, login):
+    admin = make.user(Role.admin, username="auditor")
+    worker = make.user(Role.grid_worker, username="xiaoli")
+    early = record("update", "household", 7, user_id=worker.id, client_addr="192.0.2.8")
+    early.at = datetime(2026, 3, 1, 2)
+    record("reveal_id_number", "resident", 8, user_id=worker.id, client_addr="192.0.2.9")
+    record("update", "user", worker.id, user_id=admin.id, client_addr="192.0.2.10")
+    db.session.commit()
+    login(admin)
+
+    def rows(query):
+        page = english.get(f"/audit/?{query}").get_data(as_text=True)
+        return re.findall(r"192\.0\.2\.(?:8|9|10)\b", page)
+
+    assert sorted(rows("who=XiaoLi+")) == ["192.0.2.8", "192.0.2.9"]
+    assert rows("action=reveal_id_number") == ["192.0.2.9"]
+    assert rows("entity=user") == ["192.0.2.10"]
+    assert rows("since=2026-02-01&until=2026-03-31") == ["192.0.2.8"]
+    page = english.get("/audit/").get_data(as_text=True)
+    assert '<select id="action"' in page and "Viewed ID number" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["who=%00", "since=0001-01-01", "until=9999-12-31", "action=drop_table", "page=99999999999"],
+)
+def test_a_bad_audit_filter_is_a_message_not_an_error(english, make, login, query):
+    login(make.user(Role.admin))
+    response = english.get(f"/audit/?{query}")
+    assert response.status_code == 200

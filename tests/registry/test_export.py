@@ -79,7 +79,7 @@ def test_an_export_masks_id_numbers_by_default_and_is_audited(
     assert (row["姓名"], row["地址"], row["房号"]) == ("刘德胜", "明珠路1号", "301")
     assert row["独居"] == "是"
     assert (row["紧急联系人"], row["联系人电话"]) == ("刘明", "13900139000")
-    assert row["性别"] == "男" and row["出生日期"] == "1940-05-01" and row["护理等级"] == "1"
+    assert row["性别"] == "男" and row["出生日期"] == "1940-05-01" and row["照护等级"] == "1"
     [event] = new_events("export")
     assert (event.entity, event.user_id) == ("resident", officer.id)
     assert "id_number" in event.field_names and "刘德胜" not in event.fields

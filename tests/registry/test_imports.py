@@ -765,3 +765,12 @@ def test_a_file_with_too_many_columns_is_explained_on_the_page(client, login, of
 
     assert response.status_code == 200
     assert "more than 16384 columns" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("care_header", ["照护等级", "护理等级"])  # now, and in older exports
+def test_an_exports_care_level_column_is_read_only_under_either_name(
+    actor, make, tree, care_header
+):
+    content = xlsx([row(tree["grid1"], number(make)) | {care_header: "1"}], [*HEADERS, care_header])
+    report = import_residents(actor, content, dry_run=True)
+    assert report.problems == []

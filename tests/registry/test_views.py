@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -677,3 +678,30 @@ def test_closing_a_household_with_residents_is_refused(client, login, officer, h
     assert "Record every resident as moved out or deceased" in page(response)
     db.session.expire_all()
     assert db.session.get(Household, home.id).active
+
+
+# Labels as a Chinese reader sees them.
+
+ZH = {"Accept-Language": "zh-CN,zh"}
+
+
+def test_a_residents_name_is_labelled_xingming_not_mingcheng(client, login, officer, home):
+    login(officer)
+    html = client.get(f"/registry/households/{home.id}/residents/new", headers=ZH).get_data(
+        as_text=True
+    )
+    assert re.search(r'<label for="name">\s*姓名\s*</label>', html)
+    assert "名称" not in html
+
+
+def test_the_import_help_says_zhaohu_dengji_and_never_repeats_a_label(client, login, officer):
+    login(officer)
+    html = client.get("/registry/import", headers=ZH).get_data(as_text=True)
+    assert "护理等级" not in html and "照护等级" in html
+    rows = re.findall(
+        r'<tr><td lang="zh-CN">(.*?)</td><td>.*?</td><td>(.*?)</td></tr>',
+        html[html.index("import-columns") :],
+    )
+    assert len(rows) > 10
+    for header, what in rows:
+        assert not what.startswith(header), (header, what)

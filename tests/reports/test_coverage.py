@@ -232,3 +232,18 @@ def test_a_bad_period_is_refused_next_to_the_field(city, client, login, make):
     page = client.get("/reports/coverage?period=2026-13", headers=EN)
     assert page.status_code == 200
     assert "This date does not exist." in page.get_data(as_text=True)
+
+
+def test_timeliness_counts_only_windows_closed_by_today(make):
+    tree = make.tree()
+    home = make.household(tree["grid1"], created_at=LONG_AGO)
+    hv, sc, done = VisitKind.home_visit, VisitKind.safety_check, VisitStatus.done
+    visit(home, sc, done, date(2026, 10, 1), date(2026, 10, 3), utc(2026, 10, 2))
+    visit(home, hv, done, date(2026, 10, 20), date(2026, 10, 25), utc(2026, 10, 5))  # early
+    db.session.commit()
+    district = tree["district"]
+    # On 10 October the early visit's window is still open: nothing could be missed yet.
+    mid = coverage(district, OCTOBER, today=date(2026, 10, 10)).total
+    assert (mid.on_time, mid.late, mid.missed) == (1, 0, 0)
+    assert coverage(district, OCTOBER, today=date(2026, 10, 25)).total.on_time == 1
+    assert coverage(district, OCTOBER, today=date(2026, 10, 26)).total.on_time == 2

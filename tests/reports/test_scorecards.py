@@ -137,3 +137,26 @@ def test_only_the_areas_work_counts_and_work_not_yet_due_does_not(month, make):
     assert (first.tasks_due, first.missed) == (3, 1)
     kind, records = scorecards.worker_records(w1.id, tree["community1"], OCTOBER, TODAY, "missed")
     assert kind == "visits" and len(records) == 1
+
+
+def test_a_task_done_early_whose_window_is_still_open_is_not_scored_yet(month, make):
+    w1, community = month["w1"], month["tree"]["community1"]
+    household = make.household(month["tree"]["grid1"])
+    task(
+        household,
+        w1,
+        date(2026, 10, 20),
+        date(2026, 10, 30),
+        VisitStatus.done,
+        datetime(2026, 10, 15, 2),
+    )
+    db.session.commit()
+
+    def card_of_w1(today):
+        return next(c for c in scorecards.scorecards(community, OCTOBER, today) if c.worker == w1)
+
+    # On 25 October only windows closed by then count: not the task done early.
+    mid = card_of_w1(date(2026, 10, 25))
+    assert (mid.tasks_due, mid.done_on_time) == (3, 1)
+    after = card_of_w1(TODAY)
+    assert (after.tasks_due, after.done_on_time) == (4, 2)

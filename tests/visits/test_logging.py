@@ -222,3 +222,12 @@ def test_a_client_uuid_used_by_another_worker_is_refused(setup, make):
         log(colleague, household, client_uuid=token)
 
     assert refused.value.field == "client_uuid"
+
+
+def test_a_failed_item_makes_the_safety_check_one_with_concerns(setup):
+    _, actor, household = setup
+    answers = {item.code: "pass" for item in services.checklist_items()} | {"smoke_alarm": "fail"}
+    visit = log(actor, household, kind=VisitKind.safety_check, checklist=answers)
+    assert visit.outcome == Outcome.concerns
+    passed = {item.code: "pass" for item in services.checklist_items()}
+    assert log(actor, household, kind=VisitKind.safety_check, checklist=passed).outcome == "well"

@@ -217,6 +217,9 @@ def test_a_visit_against_a_task_that_closed_meanwhile_is_kept_with_a_message(cit
 
 
 def test_officer_campaign_creates_one_task_per_matching_household_once(city, client, login):
+    for task in db.session.scalars(select(Visit).where(Visit.kind == VisitKind.safety_check)):
+        task.status = VisitStatus.done  # the schedule's check was just done
+    db.session.commit()
     login(city["officer"])
     community = city["tree"]["community1"]
     due = (today() + timedelta(days=20)).isoformat()
@@ -255,6 +258,9 @@ def test_officer_cannot_start_a_campaign_outside_their_areas(city, client, login
 
 
 def test_officer_assigns_one_off_checks_and_sees_workload(city, client, login):
+    for task in db.session.scalars(select(Visit).where(Visit.kind == VisitKind.safety_check)):
+        task.status = VisitStatus.done  # the schedule's check was just done
+    db.session.commit()
     login(city["officer"])
     grid = city["tree"]["grid1"]
     due = (today() + timedelta(days=3)).isoformat()
@@ -344,3 +350,176 @@ def test_a_form_reused_for_another_household_is_refused_with_a_message(client, l
 
     assert response.status_code == 200
     assert "already used" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "method", "said"),
+    [
+        ("not_home", "in_person", "Nobody was home at 新华路1号; the task stays open."),
+        ("well", "phone", "Phone call to 新华路1号 logged; the task stays open for a visit."),
+    ],
+)
+def test_not_home_and_phone_say_the_task_stays_open(city, client, login, outcome, method, said):
+    task = planned_home_visit(city["mine"])
+    login(city["worker"])
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "home_visit",
+        "outcome": outcome,
+        "method": method,
+        "visit_id": str(task.id),
+    }
+    response = client.post(
+        f"/visits/household/{city['mine'].id}/log", data=data, headers=EN, follow_redirects=True
+    )
+    html = response.get_data(as_text=True)
+    assert said in html
+    assert "already closed" not in html
+    db.session.refresh(task)
+    assert task.status == VisitStatus.planned
+
+
+def test_a_safety_check_with_a_failed_item_is_saved_with_concerns(city, client, login):
+    login(city["worker"])
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "safety_check",
+        "outcome": "well",
+        "method": "in_person",
+    }
+    data.update({f"check_{item.code}": "pass" for item in services.checklist_items()})
+    data["check_smoke_alarm"] = "fail"
+    response = client.post(
+        f"/visits/household/{city['mine'].id}/log", data=data, headers=EN, follow_redirects=True
+    )
+    check = db.session.scalar(select(Visit).where(Visit.status == VisitStatus.done))
+    assert check.outcome == "concerns"
+    assert "saved with concerns" in response.get_data(as_text=True)
+
+
+def open_tasks(household, kind):
+    return db.session.scalar(
+        select(func.count()).where(
+            Visit.household_id == household.id,
+            Visit.kind == kind,
+            Visit.status == VisitStatus.planned,
+        )
+    )
+
+
+def test_a_one_off_check_is_not_added_where_one_is_already_open(city, client, login):
+    login(city["officer"])
+    assert open_tasks(city["mine"], VisitKind.safety_check) == 1  # the schedule's
+    response = client.post(
+        "/visits/assign",
+        data={
+            "grid": str(city["tree"]["grid1"].id),
+            "household_ids": [str(city["mine"].id)],
+            "kind": "safety_check",
+            "due_date": (today() + timedelta(days=3)).isoformat(),
+            "worker_id": "0",
+        },
+        headers=EN,
+        follow_redirects=True,
+    )
+    assert open_tasks(city["mine"], VisitKind.safety_check) == 1
+    html = response.get_data(as_text=True)
+    assert "0 tasks assigned" in html
+    assert "1 household already had an open task of this kind" in html
+
+
+def campaign_form(client, area, **fields):
+    page = client.get("/visits/campaigns/new", headers=EN).get_data(as_text=True)
+    token = re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', page).group(1)
+    return {
+        "client_uuid": token,
+        "name": "冬季燃气安全检查",
+        "kind": "home_visit",
+        "area_id": str(area.id),
+        "due_date": (today() + timedelta(days=20)).isoformat(),
+        **fields,
+    }
+
+
+def test_a_campaign_adds_no_second_task_and_takes_the_open_one_in_by_its_date(
+    city, client, login, make
+):
+    fresh = make.household(city["tree"]["grid2"], address="新华路7号")
+    make.resident(fresh, birth_date=date(1940, 1, 1), lives_alone=True)  # level 1, no tasks yet
+    db.session.execute(Visit.__table__.delete().where(Visit.household_id == fresh.id))
+    scheduled = planned_home_visit(city["mine"])
+    scheduled.due_date, scheduled.window_end = (
+        today() + timedelta(days=25),
+        today() + timedelta(days=28),
+    )
+    db.session.commit()
+    login(city["officer"])
+    data = campaign_form(client, city["tree"]["community1"])
+    response = client.post("/visits/campaigns/new", data=data, headers=EN, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "started: 1 tasks" in html
+    assert "1 household already had an open task of this kind" in html
+    assert "now counts for this campaign" in html
+    assert open_tasks(city["mine"], VisitKind.home_visit) == 1
+    assert open_tasks(fresh, VisitKind.home_visit) == 1
+    db.session.refresh(scheduled)
+    campaign = db.session.scalar(select(Campaign))
+    assert scheduled.campaign_id == campaign.id
+    assert scheduled.due_date == campaign.due_date  # brought forward to the campaign's date
+    assert "0 / 2" in client.get("/visits/campaigns", headers=EN).get_data(as_text=True)
+
+
+def test_a_campaign_form_sent_twice_starts_one_campaign(city, client, login):
+    planned_home_visit(city["mine"]).status = VisitStatus.done
+    db.session.commit()
+    login(city["officer"])
+    data = campaign_form(client, city["tree"]["community1"])
+    client.post("/visits/campaigns/new", data=data, headers=EN)
+    again = client.post("/visits/campaigns/new", data=data, headers=EN, follow_redirects=True)
+    assert db.session.scalar(select(func.count(Campaign.id))) == 1
+    assert open_tasks(city["mine"], VisitKind.home_visit) == 1
+    assert "already started" in again.get_data(as_text=True)
+
+
+def test_an_identical_campaign_is_refused_next_to_its_name(city, client, login):
+    login(city["officer"])
+    client.post("/visits/campaigns/new", data=campaign_form(client, city["tree"]["community1"]))
+    data = campaign_form(client, city["tree"]["community1"])
+    response = client.post("/visits/campaigns/new", data=data, headers=EN)
+    assert response.status_code == 200
+    assert "An identical campaign is already running" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Campaign.id))) == 1
+
+
+def test_reassign_offers_only_workers_who_can_open_the_homes_and_preselects_none(
+    city, client, login, make
+):
+    helper = make.user("grid_worker", areas=[city["tree"]["grid1"]], full_name="张帮手")
+    make.user("grid_worker", areas=[city["tree"]["grid2"]], full_name="隔壁网格员")
+    task = planned_home_visit(city["mine"])
+    task.due_date = today() - timedelta(days=2)
+    db.session.commit()
+    login(city["officer"])
+    html = client.get("/visits/workload", headers=EN).get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="worker_id".*?</select>', html, re.S).group(0)
+    assert "张帮手" in select_html and "李网格" in select_html
+    assert "隔壁网格员" not in select_html
+    options = re.findall(r"<option([^>]*)>", select_html)
+    assert 'value=""' in options[0]
+    assert all('value=""' in attrs for attrs in options if "selected" in attrs)
+    assert "required" in select_html
+    response = client.post("/visits/reassign", data={"visit_ids": [str(task.id)]}, headers=EN)
+    db.session.refresh(task)
+    assert task.worker_id == city["worker"].id
+    assert response.status_code == 302
+    assert helper.id != task.worker_id
+
+
+def test_one_off_checks_offer_only_workers_who_can_open_the_grids_homes(city, client, login, make):
+    make.user("grid_worker", areas=[city["tree"]["grid2"]], full_name="隔壁网格员")
+    login(city["officer"])
+    html = client.get(f"/visits/assign?grid={city['tree']['grid1'].id}", headers=EN).get_data(
+        as_text=True
+    )
+    select_html = re.search(r'<select[^>]*name="worker_id".*?</select>', html, re.S).group(0)
+    assert "李网格" in select_html and "隔壁网格员" not in select_html
