@@ -56,6 +56,7 @@ def _development_secret(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    from gridcare import converters
     from gridcare.accounts.services import load_user
     from gridcare.sqlite import configure_sqlite
 
@@ -73,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     privacy.init_app(app)
+    converters.init_app(app)  # before the blueprints: their <int:...> routes use it
 
 
 def select_locale() -> str:

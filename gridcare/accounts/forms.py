@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
@@ -12,16 +11,17 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from gridcare.accounts.models import Role
 from gridcare.accounts.services import MIN_PASSWORD_LENGTH
+from gridcare.forms import BaseForm
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     # Each language is named in itself, so that anyone can find their own.
     locale = SelectField(
         _l("Language"),
@@ -36,7 +36,7 @@ def _role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     username = StringField(
         _l("Username"),
         validators=[
@@ -82,7 +82,7 @@ class EditUserForm(UserForm):
     username = None
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     password = PasswordField(
         _l("New password"),
         validators=[

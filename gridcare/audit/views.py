@@ -1,8 +1,9 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from gridcare.accounts.access import require
 from gridcare.accounts.models import Permission
 from gridcare.audit.services import recent_events, usernames
+from gridcare.converters import page_number
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE = 100
@@ -11,7 +12,7 @@ PAGE_SIZE = 100
 @bp.route("/")
 @require(Permission.view_audit)
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     events = recent_events(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     shown = events[:PAGE_SIZE]
     return render_template(

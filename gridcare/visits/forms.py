@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -16,6 +15,8 @@ from wtforms import (
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from gridcare.converters import as_id
+from gridcare.forms import BaseForm
 from gridcare.visits.models import Outcome, VisitKind, VisitMethod, new_client_uuid
 
 OUTCOME_CHOICES = [
@@ -59,14 +60,14 @@ class PositionMixin:
     accuracy = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, 100000)])
 
 
-class QuickLogForm(PositionMixin, FlaskForm):
+class QuickLogForm(PositionMixin, BaseForm):
     """The one-tap "all well, in person" from the day's list."""
 
     client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
     visit_id = HiddenField(validators=[DataRequired()])
 
 
-class LogVisitForm(PositionMixin, FlaskForm):
+class LogVisitForm(PositionMixin, BaseForm):
     client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
     visit_id = HiddenField()
     kind = HiddenField(validators=[DataRequired()])
@@ -88,7 +89,7 @@ class LogVisitForm(PositionMixin, FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     household_ids = MultiCheckboxField(_l("Households"), coerce=int)
     kind = SelectField(_l("Task"), choices=KIND_CHOICES, validators=[DataRequired()])
     due_date = DateField(_l("Due by"), validators=[DataRequired()])
@@ -100,7 +101,7 @@ class AssignForm(FlaskForm):
         self.worker_id.choices = choices([(0, _l("The grid's worker")), *workers])
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Task"), choices=KIND_CHOICES, validators=[DataRequired()])
     area_id = SelectField(_l("Area"), coerce=int, validators=[DataRequired()])
@@ -117,9 +118,16 @@ class CampaignForm(FlaskForm):
         self.area_id.choices = choices(areas)
 
 
-class ReassignForm(FlaskForm):
+def _possible_ids(ids):
+    # A number no id can reach names no task: dropped like any other task not in reach.
+    return [i for i in ids or () if as_id(i) is not None]
+
+
+class ReassignForm(BaseForm):
     # Any task id may be posted; the service keeps only planned tasks in the caller's areas.
-    visit_ids = MultiCheckboxField(_l("Tasks"), coerce=int, validate_choice=False)
+    visit_ids = MultiCheckboxField(
+        _l("Tasks"), coerce=int, validate_choice=False, filters=[_possible_ids]
+    )
     worker_id = SelectField(_l("Give to"), coerce=int, validators=[DataRequired()])
 
     def __init__(self, *args, workers=(), **kwargs):
@@ -127,7 +135,7 @@ class ReassignForm(FlaskForm):
         self.worker_id.choices = choices(workers)
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(BaseForm):
     interval_days = IntegerField(
         _l("Every how many days"), validators=[InputRequired(), NumberRange(1, 366)]
     )

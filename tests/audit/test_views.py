@@ -95,3 +95,10 @@ def test_audit_page_pages_through_a_long_trail(english, make, login):
     assert "Next" in first
     second = english.get("/audit/?page=2").get_data(as_text=True)
     assert "Previous" in second and "Next" not in second
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "-3", "x"])
+def test_a_page_number_past_the_log_shows_an_empty_page(english, make, login, number):
+    login(make.user(Role.admin))
+    response = english.get("/audit/", query_string={"page": number})
+    assert response.status_code == 200

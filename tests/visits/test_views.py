@@ -327,3 +327,49 @@ def test_walking_order_from_the_position_the_phone_shared_minutes_ago(city, clie
     assert html.index("新华路99号") < html.index("新华路1号")
     client.set_cookie("gridcare_here", "not,a-place", path="/visits/today")
     assert "By address" in client.get("/visits/today", headers=EN).get_data(as_text=True)
+
+
+# Hostile input: a message or a 404, never a server error.
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808"])
+def test_ids_no_record_can_have_are_refused_without_an_error(city, client, login, number):
+    task = planned_home_visit(city["mine"])
+    task.due_date = today() - timedelta(days=2)
+    db.session.commit()
+    login(city["officer"])
+    assert client.get(f"/visits/household/{number}").status_code == 404
+    assert client.get("/visits/workload", query_string={"worker": number}).status_code == 200
+    assert client.get("/visits/assign", query_string={"grid": number}).status_code == 200
+    response = client.post(
+        "/visits/reassign",
+        data={"visit_ids": [str(task.id), number], "worker_id": str(city["worker"].id)},
+        headers=EN,
+    )
+    assert response.status_code == 302
+    db.session.refresh(task)
+    assert task.worker_id == city["worker"].id, "the real task is still reassigned"
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808"])
+def test_a_visit_logged_for_a_task_no_record_can_have_is_no_error(city, client, login, number):
+    login(city["worker"])
+    mine = city["mine"]
+    before = db.session.scalar(select(func.count(Visit.id)))
+    quick = client.post(
+        f"/visits/household/{mine.id}/quick",
+        data={"client_uuid": str(uuid.uuid4()), "visit_id": number},
+    )
+    assert quick.status_code == 302
+    assert db.session.scalar(select(func.count(Visit.id))) == before
+    full = client.post(
+        f"/visits/household/{mine.id}/log",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "visit_id": number,
+            "kind": "home_visit",
+            "outcome": "well",
+            "method": "in_person",
+        },
+    )
+    assert full.status_code == 302, "the visit is logged, as if no task had been named"
