@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -12,13 +14,22 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    UUID,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from gridcare.converters import as_id
 from gridcare.forms import BaseForm
 from gridcare.visits.models import Outcome, VisitKind, VisitMethod, new_client_uuid
 
+EARLIEST_VISIT = datetime(2000, 1, 1)
 OUTCOME_CHOICES = [
     SelectChoice(Outcome.well.value, _l("All well")),
     SelectChoice(Outcome.concerns.value, _l("Concerns")),
@@ -87,6 +98,11 @@ class LogVisitForm(PositionMixin, BaseForm):
     completed_at = DateTimeLocalField(
         _l("When (leave empty for now)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
+
+    def validate_completed_at(self, field):
+        # A mistyped year (0001) would be stored, or overflow on the way to UTC.
+        if field.data and field.data < EARLIEST_VISIT:
+            raise ValidationError(_l("Give a time after 1 January 2000."))
 
 
 class AssignForm(BaseForm):

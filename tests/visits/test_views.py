@@ -373,3 +373,23 @@ def test_a_visit_logged_for_a_task_no_record_can_have_is_no_error(city, client, 
         },
     )
     assert full.status_code == 302, "the visit is logged, as if no task had been named"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "0001-01-01T09:00", "1899-12-31T08:00"])
+def test_a_visit_time_centuries_ago_is_refused_next_to_the_field(city, client, login, moment):
+    login(city["worker"])
+    before = db.session.scalar(select(func.count(Visit.id)))
+    response = client.post(
+        f"/visits/household/{city['mine'].id}/log",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "home_visit",
+            "outcome": "well",
+            "method": "in_person",
+            "completed_at": moment,
+        },
+        headers=EN,
+    )
+    assert response.status_code == 200
+    assert "Give a time after 1 January 2000." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Visit.id))) == before
