@@ -59,6 +59,7 @@ def _development_secret(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    from gridcare import converters
     from gridcare.accounts.services import load_user
     from gridcare.sqlite import configure_sqlite
 
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     privacy.init_app(app)
+    converters.init_app(app)  # before the blueprints: their <int:...> routes use it
     security.init_app(app)  # client address behind proxies, security headers
 
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
@@ -14,16 +13,17 @@ from wtforms.widgets import CheckboxInput, Select
 
 from gridcare.accounts.models import Role
 from gridcare.accounts.services import MIN_PASSWORD_LENGTH
+from gridcare.forms import BaseForm
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     # Each language is named in itself, so that anyone can find their own.
     locale = SelectField(
         _l("Language"),
@@ -58,7 +58,7 @@ class AreasField(SelectMultipleField):
         super().process_formdata([value for value in valuelist if value != ""])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     username = StringField(
         _l("Username"),
         validators=[
@@ -116,7 +116,7 @@ class EditUserForm(UserForm):
         return valid
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     password = PasswordField(
         _l("New password"),
         validators=[

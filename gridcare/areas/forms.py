@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from gridcare.areas.models import AREA_KIND_LABELS
+from gridcare.forms import BaseForm
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, - or _."))
 
 
-class AreaForm(FlaskForm):
+class AreaForm(BaseForm):
     kind = SelectField(
         _l("Kind"),
         choices=[SelectChoice(kind.value, label) for kind, label in AREA_KIND_LABELS.items()],
@@ -26,12 +26,12 @@ class AreaForm(FlaskForm):
         ]
 
 
-class RenameAreaForm(FlaskForm):
+class RenameAreaForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE_RULE])
 
 
-class MoveAreaForm(FlaskForm):
+class MoveAreaForm(BaseForm):
     parent_id = SelectField(_l("New parent area"), coerce=int, validators=[DataRequired()])
 
     def __init__(self, *args, parent_choices=(), **kwargs):

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from flask import abort
 from sqlalchemy import ColumnElement, false, or_, select
 
+from gridcare.converters import as_id
 from gridcare.extensions import db
 
 
@@ -46,9 +47,8 @@ NOWHERE = Scope(())
 
 def get_in_scope_or_404(model: type[Scoped], ident: Any, scope: Scope, *options):
     """Load one record by id, or 404 when it does not exist or lies outside `scope`."""
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
+    ident = as_id(ident)  # a number no id can reach would overflow the database's integer
+    if ident is None:
         abort(404)
     stmt = select(model).where(model.id == ident, scope.filter(model.scope_path()))
     record = db.session.scalar(stmt.options(*options))

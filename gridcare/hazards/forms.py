@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -12,17 +11,28 @@ from wtforms import (
 )
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional
 
+from gridcare.forms import BaseForm
 from gridcare.hazards.models import CATEGORY_LABELS, Severity
-from gridcare.visits.models import new_client_uuid
+from gridcare.visits.models import ChecklistItem, new_client_uuid
 
 # On a phone this opens the camera straight away; elsewhere it picks a file.
 CAMERA = {"accept": "image/*", "capture": "environment"}
 
 
-class HazardForm(FlaskForm):
+class HazardForm(BaseForm):
     client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
     visit_id = HiddenField()
-    checklist_code = HiddenField()
+    checklist_code = HiddenField(
+        validators=[
+            Optional(),
+            Length(
+                max=ChecklistItem.code.type.length,
+                message=_l(
+                    "This checklist item is unknown: report the hazard again from the visit."
+                ),
+            ),
+        ]
+    )
     category = SelectField(
         _l("Kind of hazard"),
         choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
@@ -43,8 +53,14 @@ class HazardForm(FlaskForm):
     after_photo = FileField(_l("Photo after the fix"), render_kw=CAMERA)
     deadline = DateField(_l("Fix by (empty: from the severity)"), validators=[Optional()])
 
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # A hidden field has no place on the page: its message shows with the description.
+        self.description.errors = [*self.description.errors, *self.checklist_code.errors]
+        return valid
 
-class MoveForm(FlaskForm):
+
+class MoveForm(BaseForm):
     action = HiddenField(validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     photo = FileField(_l("Photo"), render_kw=CAMERA)

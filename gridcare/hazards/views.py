@@ -5,6 +5,7 @@ from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.clock import today
+from gridcare.converters import arg_id
 from gridcare.hazards import services
 from gridcare.hazards.forms import HazardForm, MoveForm
 from gridcare.hazards.models import HazardCategory, Photo, Severity
@@ -28,7 +29,7 @@ def create(household_id: int):
     form = HazardForm()
     prefill = {}
     # One parse of the visit named by the page or the form, checked in scope.
-    visit_id = request.values.get("visit_id", type=int) or request.args.get("visit", type=int)
+    visit_id = arg_id("visit_id") or arg_id("visit")
     if visit_id:
         visit = get_in_scope_or_404(Visit, visit_id, scope)
         prefill = services.prefill_from_check(visit, request.values.get("item", ""))

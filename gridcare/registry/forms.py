@@ -8,7 +8,6 @@ from wtforms import (
     DateField,
     FieldList,
     FloatField,
-    Form,
     FormField,
     SelectChoice,
     SelectField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from gridcare.clock import today
+from gridcare.forms import BaseForm, BaseSubform
 from gridcare.registry import id_numbers
 from gridcare.registry.services import MAX_CONTACTS, PHONE_MESSAGE
 
@@ -62,7 +62,7 @@ class OfferedChoiceField(SelectField):
             raise ValidationError(self.not_offered or str(exc)) from exc
 
 
-class IdLookupForm(FlaskForm):
+class IdLookupForm(BaseForm):
     """Find a resident by ID number: posted, so the number never sits in an address."""
 
     id_number = StringField(
@@ -72,7 +72,7 @@ class IdLookupForm(FlaskForm):
     )
 
 
-class HouseholdFilterForm(FlaskForm):
+class HouseholdFilterForm(BaseForm):
     """The list's filters, read from the query string."""
 
     class Meta:
@@ -119,7 +119,7 @@ class HouseholdFilterForm(FlaskForm):
         return field.data
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(BaseForm):
     grid_id = OfferedChoiceField(
         _l("Grid"),
         coerce=_int_or_none,
@@ -151,7 +151,7 @@ class HouseholdForm(FlaskForm):
         self.grid_id.choices = [("", _l("— choose a grid —")), *grid_choices]
 
 
-class ContactForm(Form):
+class ContactForm(BaseSubform):
     """One emergency contact row; a fully empty row is ignored."""
 
     name = StringField(_l("Contact name"), validators=[Optional(), Length(max=50)])
@@ -182,7 +182,7 @@ def _contacts_field():
     )
 
 
-class ContactDetailsForm(FlaskForm):
+class ContactDetailsForm(BaseForm):
     """What a grid worker may correct on a visit: phone, health notes, emergency contacts."""
 
     phone = StringField(_l("Phone"), validators=[Optional(), PHONE_RULE], render_kw={"type": "tel"})
@@ -246,14 +246,14 @@ class EditResidentForm(ResidentForm):
     )
 
 
-class StatusDateForm(FlaskForm):
+class StatusDateForm(BaseForm):
     on = DateField(
         _l("Date"),
         validators=[DataRequired(message=_l("Give the date.")), _not_in_future],
     )
 
 
-class CareLevelOverrideForm(FlaskForm):
+class CareLevelOverrideForm(BaseForm):
     level = SelectField(_l("Care level"), coerce=_int_or_none, validators=[Optional()])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
 
@@ -271,7 +271,7 @@ class CareLevelOverrideForm(FlaskForm):
             raise ValidationError(_l("Say why this household needs a different level."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     """A spreadsheet to check (dry run) or to import; the file itself is checked by the service."""
 
     file = FileField(
@@ -302,7 +302,7 @@ class ExportForm(HouseholdFilterForm):
     full_ids = BooleanField(_l("Include full ID numbers"))
 
 
-class PlateSheetForm(FlaskForm):
+class PlateSheetForm(BaseForm):
     """Which grid's door plates to print, read from the query string."""
 
     class Meta:

@@ -20,6 +20,7 @@ from gridcare.areas.models import AREA_KIND_LABELS
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import areas_in_scope
 from gridcare.clock import today
+from gridcare.converters import page_number
 from gridcare.hazards.services import household_hazards
 from gridcare.registry import exports, imports, plates, services
 from gridcare.registry.forms import (
@@ -115,7 +116,7 @@ def households():
         flag=form.value("flag"),
         q=form.value("q") if not form.q.errors else None,
         include_inactive=bool(form.value("include_inactive")),
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=page_number(),
     )
     return render_template(
         "registry/households.html", form=form, page=page, lookup_form=IdLookupForm()

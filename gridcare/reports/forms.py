@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from gridcare.forms import BaseForm
 
-class CoverageForm(FlaskForm):
+
+class CoverageForm(BaseForm):
     """The area and period pickers; a GET form, so no CSRF token."""
 
     class Meta:
@@ -22,7 +23,7 @@ class CoverageForm(FlaskForm):
         self.area.choices = [SelectChoice(a.id, f"{'· ' * a.depth}{a.name}") for a in areas]
 
 
-class WeightsForm(FlaskForm):
+class WeightsForm(BaseForm):
     on_time = IntegerField(
         _l("Tasks done in time"), validators=[InputRequired(), NumberRange(0, 100)]
     )

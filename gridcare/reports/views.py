@@ -69,7 +69,10 @@ def _coverage_request(default_period: str | None = None):
 @bp.route("/coverage")
 @require(Permission.view_reports)
 def coverage():
-    form, area, period = _coverage_request()
+    return _coverage_page(*_coverage_request())
+
+
+def _coverage_page(form, area, period):
     page = coverage_page(area, period)
     bars, bars_height = charts.coverage_bars(page.report.children)
     points = charts.trend_points(page.trend)
@@ -95,7 +98,8 @@ def coverage():
 def coverage_export(fmt: str):
     form, area, period = _coverage_request()
     if form.period.errors:
-        abort(400)
+        # No file for a period that cannot be read: the page, with the message by the field.
+        return _coverage_page(form, area, period), 400
     report = coverage_for(area, period)
     current_actor().audit("export", "coverage", area.id, ["period", fmt])
     db.session.commit()
@@ -116,6 +120,8 @@ def coverage_export(fmt: str):
 @require(Permission.view_reports)
 def unvisited():
     form, area, period = _coverage_request()
+    if form.period.errors:
+        return _coverage_page(form, area, period), 400
     return render_template(
         "reports/unvisited.html",
         area=area,
@@ -130,7 +136,10 @@ def unvisited():
 @bp.route("/scorecards")
 @require(Permission.view_reports)
 def scorecards():
-    form, area, period = _coverage_request(default_period=quarter(today()).key)
+    return _scorecards_page(*_coverage_request(default_period=quarter(today()).key))
+
+
+def _scorecards_page(form, area, period):
     return render_template(
         "reports/scorecards.html",
         form=form,
@@ -144,7 +153,9 @@ def scorecards():
 @bp.route("/scorecards/<int:worker_id>/<what>")
 @require(Permission.view_reports)
 def scorecard_records(worker_id: int, what: str):
-    _form, area, period = _coverage_request(default_period=quarter(today()).key)
+    form, area, period = _coverage_request(default_period=quarter(today()).key)
+    if form.period.errors:
+        return _scorecards_page(form, area, period), 400
     worker = next((w for w in scoring.workers_under(area) if w.id == worker_id), None) or abort(404)
     kind, records = scoring.worker_records(worker.id, area, period, today(), what)
     return render_template(

@@ -1,5 +1,6 @@
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -13,11 +14,22 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    UUID,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from gridcare.converters import as_id
+from gridcare.forms import BaseForm
 from gridcare.visits.models import Outcome, VisitKind, VisitMethod, new_client_uuid
 
+EARLIEST_VISIT = datetime(2000, 1, 1)
 OUTCOME_CHOICES = [
     SelectChoice(Outcome.well.value, _l("All well")),
     SelectChoice(Outcome.concerns.value, _l("Concerns")),
@@ -64,14 +76,14 @@ class PositionMixin:
     accuracy = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, 100000)])
 
 
-class QuickLogForm(PositionMixin, FlaskForm):
+class QuickLogForm(PositionMixin, BaseForm):
     """The one-tap "all well, in person" from the day's list."""
 
     client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
     visit_id = HiddenField(validators=[DataRequired()])
 
 
-class LogVisitForm(PositionMixin, FlaskForm):
+class LogVisitForm(PositionMixin, BaseForm):
     client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
     visit_id = HiddenField()
     kind = HiddenField(validators=[DataRequired()])
@@ -92,8 +104,13 @@ class LogVisitForm(PositionMixin, FlaskForm):
         _l("When (leave empty for now)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
 
+    def validate_completed_at(self, field):
+        # A mistyped year (0001) would be stored, or overflow on the way to UTC.
+        if field.data and field.data < EARLIEST_VISIT:
+            raise ValidationError(_l("Give a time after 1 January 2000."))
 
-class AssignForm(FlaskForm):
+
+class AssignForm(BaseForm):
     household_ids = MultiCheckboxField(_l("Households"), coerce=int)
     kind = SelectField(_l("Task"), choices=KIND_CHOICES, validators=[DataRequired()])
     due_date = DateField(_l("Due by"), validators=[DataRequired()])
@@ -105,7 +122,7 @@ class AssignForm(FlaskForm):
         self.worker_id.choices = choices([(0, _l("The grid's worker")), *workers])
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(BaseForm):
     client_uuid = HiddenField(validators=[Optional(), UUID()], default=new_client_uuid)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Task"), choices=KIND_CHOICES, validators=[DataRequired()])
@@ -123,9 +140,16 @@ class CampaignForm(FlaskForm):
         self.area_id.choices = choices(areas)
 
 
-class ReassignForm(FlaskForm):
+def _possible_ids(ids):
+    # A number no id can reach names no task: dropped like any other task not in reach.
+    return [i for i in ids or () if as_id(i) is not None]
+
+
+class ReassignForm(BaseForm):
     # Any task id may be posted; the service keeps only planned tasks in the caller's areas.
-    visit_ids = MultiCheckboxField(_l("Tasks"), coerce=int, validate_choice=False)
+    visit_ids = MultiCheckboxField(
+        _l("Tasks"), coerce=int, validate_choice=False, filters=[_possible_ids]
+    )
     # No worker is preselected: the officer picks one of those who can open the homes.
     worker_id = SelectField(
         _l("Give to"),
@@ -138,7 +162,7 @@ class ReassignForm(FlaskForm):
         self.worker_id.choices = choices([("", _l("Choose a worker")), *workers])
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(BaseForm):
     interval_days = IntegerField(
         _l("Every how many days"), validators=[InputRequired(), NumberRange(1, 366)]
     )

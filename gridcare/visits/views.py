@@ -9,6 +9,7 @@ from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import areas_in_scope
 from gridcare.clock import local_to_utc, today
+from gridcare.converters import arg_id, as_id
 from gridcare.registry.models import Household
 from gridcare.visits import services
 from gridcare.visits.forms import (
@@ -76,7 +77,7 @@ def today_list():
 def quick_log(household_id: int):
     household = get_in_scope_or_404(Household, household_id, current_actor().scope)
     form = QuickLogForm()
-    if not form.validate_on_submit() or not form.visit_id.data.isdigit():
+    if not form.validate_on_submit() or as_id(form.visit_id.data) is None:
         flash(
             _("The visit could not be logged: the form was incomplete. Please try again."), "error"
         )
@@ -90,7 +91,7 @@ def quick_log(household_id: int):
             outcome=Outcome.well,
             method=VisitMethod.in_person,
             position=_position(form),
-            visit_id=int(form.visit_id.data),
+            visit_id=as_id(form.visit_id.data),
         )
     except services.VisitError as exc:
         flash(str(exc.message), "error")
@@ -133,7 +134,7 @@ def log(household_id: int):
                 completed_at=local_to_utc(form.completed_at.data)
                 if form.completed_at.data
                 else None,
-                visit_id=int(form.visit_id.data) if (form.visit_id.data or "").isdigit() else None,
+                visit_id=as_id(form.visit_id.data),
             )
         except services.VisitError as exc:
             target = getattr(form, exc.field, None)
@@ -144,7 +145,7 @@ def log(household_id: int):
             else:
                 form.form_errors.append(str(exc.message))
         else:
-            requested = int(form.visit_id.data) if (form.visit_id.data or "").isdigit() else None
+            requested = as_id(form.visit_id.data)
             for message, category in _logged_messages(visit, kind, household, requested):
                 flash(message, category)
             if visit.failed_items:
@@ -246,7 +247,7 @@ def _worker_choices():
 @require(Permission.assign_visits)
 def workload():
     scope = current_actor().scope
-    overdue = services.overdue_visits(scope, today(), request.args.get("worker", type=int))
+    overdue = services.overdue_visits(scope, today(), arg_id("worker"))
     able = services.workers_who_can_open(scope, {household.id for _, household in overdue})
     form = ReassignForm(workers=[(w.id, w.display_name) for w in able])
     return render_template(
@@ -281,7 +282,7 @@ def reassign():
 def assign():
     scope = current_actor().scope
     grids = services.grids_in_scope(scope)
-    grid_id = request.values.get("grid", type=int) or (grids[0].id if grids else None)
+    grid_id = arg_id("grid") or (grids[0].id if grids else None)
     households = services.households_for_assignment(scope, grid_id) if grid_id else []
     able = services.workers_who_can_open(scope, [h.id for h in households])
     form = AssignForm(

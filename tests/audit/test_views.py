@@ -163,3 +163,10 @@ def test_a_bad_audit_filter_is_a_message_not_an_error(english, make, login, quer
     login(make.user(Role.admin))
     response = english.get(f"/audit/?{query}")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "-3", "x"])
+def test_a_page_number_past_the_log_shows_an_empty_page(english, make, login, number):
+    login(make.user(Role.admin))
+    response = english.get("/audit/", query_string={"page": number})
+    assert response.status_code == 200

@@ -367,3 +367,60 @@ def test_a_photo_with_too_many_pixels_is_refused_next_to_the_photo_field(people,
     assert response.status_code == 200
     assert "too many pixels (88 megapixels; at most 50)" in body
     assert db.session.scalar(select(Hazard.id)) is None
+
+
+def test_a_checklist_code_longer_than_any_code_is_refused_with_a_message(people, client, login):
+    login(people["worker"])
+    response = client.post(
+        f"/hazards/household/{people['household'].id}/new",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "checklist_code": "gas_hose" * 20,
+            "category": "gas",
+            "severity": "minor",
+            "description": "燃气软管老化",
+        },
+        headers=EN,
+    )
+    assert response.status_code == 200
+    assert "This checklist item is unknown" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Hazard)).all() == []
+
+
+def test_a_nul_in_the_description_is_refused_next_to_the_field(people, client, login):
+    login(people["worker"])
+    response = client.post(
+        f"/hazards/household/{people['household'].id}/new",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "category": "gas",
+            "severity": "minor",
+            "description": "燃气\x00软管",
+        },
+        headers=EN,
+    )
+    assert response.status_code == 200
+    assert "cannot be stored (NUL)" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Hazard)).all() == []
+
+
+def test_control_characters_are_dropped_from_a_hazard_description(people, client, login):
+    login(people["worker"])
+    client.post(
+        f"/hazards/household/{people['household'].id}/new",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "category": "gas",
+            "severity": "minor",
+            "description": "燃气\x0b软管\x1b老化\n第二行\t完",
+        },
+    )
+    assert db.session.scalars(select(Hazard.description)).one() == "燃气软管老化\n第二行\t完"
+
+
+def test_a_visit_id_no_record_can_have_in_the_hazard_address_is_ignored(people, client, login):
+    login(people["worker"])
+    household = people["household"]
+    for number in ("2147483648", "9223372036854775808"):
+        response = client.get(f"/hazards/household/{household.id}/new?visit={number}&item=x")
+        assert response.status_code == 200

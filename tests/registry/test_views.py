@@ -8,7 +8,13 @@ from gridcare.audit.models import AuditEvent
 from gridcare.clock import today
 from gridcare.extensions import db
 from gridcare.privacy import vault
-from gridcare.registry.models import Gender, Household, Resident, ResidentStatus
+from gridcare.registry.models import (
+    EmergencyContact,
+    Gender,
+    Household,
+    Resident,
+    ResidentStatus,
+)
 
 OLD = date(1940, 5, 1)
 
@@ -705,3 +711,70 @@ def test_the_import_help_says_zhaohu_dengji_and_never_repeats_a_label(client, lo
     assert len(rows) > 10
     for header, what in rows:
         assert not what.startswith(header), (header, what)
+
+
+# Hostile input: a message or a 404, never a server error.
+
+NO_SUCH_ID = ["2147483648", "9223372036854775808", "1" + "0" * 30]
+
+
+@pytest.mark.parametrize("number", NO_SUCH_ID)
+def test_an_id_no_record_can_have_is_a_404(client, login, officer, number):
+    login(officer)
+    assert client.get(f"/registry/households/{number}").status_code == 404
+    assert client.get(f"/registry/residents/{number}/edit").status_code == 404
+    assert client.post(f"/registry/households/{number}/close").status_code == 404
+
+
+@pytest.mark.parametrize("number", NO_SUCH_ID)
+def test_a_page_number_past_any_list_shows_no_households(client, login, officer, home, number):
+    login(officer)
+    response = client.get("/registry/households", query_string={"page": number})
+    assert response.status_code == 200
+    assert "明珠路1号" not in page(response)
+
+
+def test_blank_filters_are_no_filters(client, login, officer, home):
+    login(officer)
+    response = client.get("/registry/households", query_string={"flag": " ", "care_level": " "})
+    assert response.status_code == 200
+    assert "明珠路1号" in page(response)
+
+
+def test_a_nul_in_the_search_is_a_bad_request(client, login, officer, home):
+    login(officer)
+    assert client.get("/registry/households?q=%E6%98%8E%00").status_code == 400
+
+
+def test_a_nul_in_an_address_is_refused_next_to_the_field(client, login, officer, tree):
+    login(officer)
+    response = client.post(
+        "/registry/households/new",
+        data={"grid_id": str(tree["grid1"].id), "address": "明珠路\x002号"},
+    )
+    assert response.status_code == 200
+    assert "cannot be stored (NUL)" in page(response)
+    assert count(Household) == 0
+
+
+def test_control_characters_are_dropped_from_stored_text(client, login, officer, home):
+    resident = db.session.scalar(select(Resident).where(Resident.household_id == home.id))
+    login(officer)
+    response = client.post(
+        f"/registry/residents/{resident.id}/contacts",
+        data={
+            "contacts-0-name": "刘\x0b明",
+            "contacts-0-relation": "儿\x1b子",
+            "contacts-0-phone": "13800138000",
+            "health_notes": "高血压\x0b\x0c\n糖尿病\t二型",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Resident, resident.id).health_notes == "高血压\n糖尿病\t二型"
+    contacts = db.session.execute(
+        select(EmergencyContact.name, EmergencyContact.relation).where(
+            EmergencyContact.resident_id == resident.id
+        )
+    )
+    assert list(contacts) == [("刘明", "儿子")]

@@ -523,3 +523,69 @@ def test_one_off_checks_offer_only_workers_who_can_open_the_grids_homes(city, cl
     )
     select_html = re.search(r'<select[^>]*name="worker_id".*?</select>', html, re.S).group(0)
     assert "李网格" in select_html and "隔壁网格员" not in select_html
+
+
+# Hostile input: a message or a 404, never a server error.
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808"])
+def test_ids_no_record_can_have_are_refused_without_an_error(city, client, login, number):
+    task = planned_home_visit(city["mine"])
+    task.due_date = today() - timedelta(days=2)
+    db.session.commit()
+    login(city["officer"])
+    assert client.get(f"/visits/household/{number}").status_code == 404
+    assert client.get("/visits/workload", query_string={"worker": number}).status_code == 200
+    assert client.get("/visits/assign", query_string={"grid": number}).status_code == 200
+    response = client.post(
+        "/visits/reassign",
+        data={"visit_ids": [str(task.id), number], "worker_id": str(city["worker"].id)},
+        headers=EN,
+    )
+    assert response.status_code == 302
+    db.session.refresh(task)
+    assert task.worker_id == city["worker"].id, "the real task is still reassigned"
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808"])
+def test_a_visit_logged_for_a_task_no_record_can_have_is_no_error(city, client, login, number):
+    login(city["worker"])
+    mine = city["mine"]
+    before = db.session.scalar(select(func.count(Visit.id)))
+    quick = client.post(
+        f"/visits/household/{mine.id}/quick",
+        data={"client_uuid": str(uuid.uuid4()), "visit_id": number},
+    )
+    assert quick.status_code == 302
+    assert db.session.scalar(select(func.count(Visit.id))) == before
+    full = client.post(
+        f"/visits/household/{mine.id}/log",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "visit_id": number,
+            "kind": "home_visit",
+            "outcome": "well",
+            "method": "in_person",
+        },
+    )
+    assert full.status_code == 302, "the visit is logged, as if no task had been named"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "0001-01-01T09:00", "1899-12-31T08:00"])
+def test_a_visit_time_centuries_ago_is_refused_next_to_the_field(city, client, login, moment):
+    login(city["worker"])
+    before = db.session.scalar(select(func.count(Visit.id)))
+    response = client.post(
+        f"/visits/household/{city['mine'].id}/log",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "home_visit",
+            "outcome": "well",
+            "method": "in_person",
+            "completed_at": moment,
+        },
+        headers=EN,
+    )
+    assert response.status_code == 200
+    assert "Give a time after 1 January 2000." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Visit.id))) == before
