@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -19,8 +18,6 @@ from gridcare.accounts.models import Permission
 from gridcare.areas.models import AREA_KIND_LABELS
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import areas_in_scope
-from gridcare.clock import today
-from gridcare.hazards.services import household_hazards
 from gridcare.registry import exports, imports, plates, services
 from gridcare.registry.forms import (
     CareLevelOverrideForm,
@@ -130,7 +127,7 @@ def find_by_id_number():
         resident = services.find_by_id_number(current_actor(), form.id_number.data)
         if resident is not None:
             return redirect(
-                url_for("registry.household", household_id=resident.household_id)
+                url_for("households.household", household_id=resident.household_id)
                 + f"#resident-{resident.id}"
             )
     flash(_("No resident in your areas has this ID number."), "warning")
@@ -152,24 +149,6 @@ def create_household():
     return render_template("registry/household_form.html", form=form, household=None)
 
 
-@bp.route("/households/<int:household_id>")
-@require(Permission.view_registry)
-def household(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
-    return _render_household(household)
-
-
-def _render_household(household: Household, revealed: dict[int, str] | None = None):
-    return render_template(
-        "registry/household.html",
-        household=household,
-        residents=services.household_residents(household, today()),
-        hazards=household_hazards(household.id, current_actor().scope),
-        revealed=revealed or {},
-        today=today(),
-    )
-
-
 @bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
 @require(Permission.view_registry)
 def edit_household(household_id: int):
@@ -183,7 +162,7 @@ def edit_household(household_id: int):
             _show_error(form, exc)
         else:
             flash(_("Household saved."), "success")
-            return redirect(url_for("registry.household", household_id=household.id))
+            return redirect(url_for("households.household", household_id=household.id))
     return render_template("registry/household_form.html", form=form, household=household)
 
 
@@ -198,7 +177,7 @@ def deactivate_household(household_id: int):
         flash(str(exc.message), "error")
     else:
         flash(_("Household closed. It stays on record and can be reopened."), "success")
-    return redirect(url_for("registry.household", household_id=household.id))
+    return redirect(url_for("households.household", household_id=household.id))
 
 
 @bp.route("/households/<int:household_id>/reopen", methods=["POST"])
@@ -208,7 +187,7 @@ def reactivate_household(household_id: int):
     _allow(Permission.edit_registry)
     services.reactivate_household(current_actor(), household)
     flash(_("Household reopened."), "success")
-    return redirect(url_for("registry.household", household_id=household.id))
+    return redirect(url_for("households.household", household_id=household.id))
 
 
 @bp.route("/households/<int:household_id>/care-level", methods=["GET", "POST"])
@@ -229,7 +208,7 @@ def care_level(household_id: int):
             _show_error(form, exc)
         else:
             flash(_("Care level saved."), "success")
-            return redirect(url_for("registry.household", household_id=household.id))
+            return redirect(url_for("households.household", household_id=household.id))
     return render_template("registry/care_level_form.html", form=form, household=household)
 
 
@@ -255,7 +234,7 @@ def add_resident(household_id: int):
             _show_error(form, exc)
         else:
             flash(_("%(name)s registered.", name=resident.name), "success")
-            return redirect(url_for("registry.household", household_id=household.id))
+            return redirect(url_for("households.household", household_id=household.id))
     return render_template(
         "registry/resident_form.html",
         form=form,
@@ -270,7 +249,7 @@ def add_resident(household_id: int):
 def resident(resident_id: int):
     resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope)
     return redirect(
-        url_for("registry.household", household_id=resident.household_id)
+        url_for("households.household", household_id=resident.household_id)
         + f"#resident-{resident.id}"
     )
 
@@ -292,7 +271,7 @@ def edit_resident(resident_id: int):
             _show_error(form, exc)
         else:
             flash(_("%(name)s saved.", name=resident.name), "success")
-            return redirect(url_for("registry.household", household_id=resident.household_id))
+            return redirect(url_for("households.household", household_id=resident.household_id))
     return render_template(
         "registry/resident_form.html",
         form=form,
@@ -321,7 +300,7 @@ def correct_contacts(resident_id: int):
             _show_error(form, exc)
         else:
             flash(_("Contact details of %(name)s saved.", name=resident.name), "success")
-            return redirect(url_for("registry.household", household_id=resident.household_id))
+            return redirect(url_for("households.household", household_id=resident.household_id))
     return render_template("registry/contacts_form.html", form=form, resident=resident)
 
 
@@ -336,7 +315,7 @@ def _end_residence(resident_id: int, record, title: str, done: str):
             _show_error(form, exc)
         else:
             flash(done, "success")
-            return redirect(url_for("registry.household", household_id=resident.household_id))
+            return redirect(url_for("households.household", household_id=resident.household_id))
     return render_template("registry/status_form.html", form=form, resident=resident, title=title)
 
 
@@ -360,17 +339,6 @@ def record_death(resident_id: int):
         _("Record a death"),
         _("Recorded as deceased. The record stays in the household's history."),
     )
-
-
-@bp.route("/residents/<int:resident_id>/reveal", methods=["POST"])
-@require(Permission.view_registry)
-def reveal_id_number(resident_id: int):
-    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope)
-    _allow(Permission.reveal_id_number)
-    number = services.reveal_id_number(current_actor(), resident)
-    response = make_response(_render_household(resident.household, {resident.id: number}))
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.context_processor
@@ -483,7 +451,7 @@ def rotate_door_token(household_id: int):
         _("The door plate has a new code. Print the new plate: the old one no longer works."),
         "success",
     )
-    return redirect(url_for("registry.household", household_id=household.id))
+    return redirect(url_for("households.household", household_id=household.id))
 
 
 # The short address on a door plate, outside /registry: /h/<token>.
