@@ -33,11 +33,6 @@ def _english(app):
 
 
 @pytest.fixture
-def tree(make):
-    return make.tree()
-
-
-@pytest.fixture
 def officer(make, tree):
     return actor_for(make.user("officer", areas=[tree["community1"]]), "10.0.0.1")
 
