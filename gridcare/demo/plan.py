@@ -89,7 +89,7 @@ class PlannedPerson:
         if self.disability is None:
             return None
         category, grade = self.disability
-        return f"{self.id_number}{category}{grade}"
+        return id_numbers.certificate_number(self.id_number, category, grade)
 
 
 @dataclass

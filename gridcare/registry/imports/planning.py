@@ -13,7 +13,7 @@ from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.extensions import db
 from gridcare.privacy import vault
-from gridcare.registry import rules
+from gridcare.registry import id_numbers, rules
 from gridcare.registry.imports.reading import Row, Sheet, cell_text, read_row
 from gridcare.registry.imports.report import ImportReport, RowOutcome
 from gridcare.registry.models import EmergencyContact, Household, Resident, ResidentStatus
@@ -252,7 +252,7 @@ def _plan_disability(row: Row, resident: Resident, values: dict[str, Any]) -> No
     stored = vault().decrypt(stored) if stored else None
     certificate = row.disability_certificate
     if certificate is None and stored and category is not None:
-        if stored[18:] != f"{category}{grade}":
+        if stored[id_numbers.ID_LENGTH :] != f"{category}{grade}":
             row.problem(
                 "disability_certificate",
                 _l(
