@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.areas.views import bp as areas_bp
     from gridcare.audit.views import bp as audit_bp
     from gridcare.hazards.views import bp as hazards_bp
+    from gridcare.households.views import bp as households_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.registry.views import doors as doors_bp
     from gridcare.reports.views import bp as reports_bp
@@ -112,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(areas_bp, url_prefix="/areas")
     app.register_blueprint(registry_bp, url_prefix="/registry")
+    # The household page, composed from every domain, keeps its /registry address.
+    app.register_blueprint(households_bp, url_prefix="/registry")
     app.register_blueprint(doors_bp)  # door plates: /h/<token>
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(audit_bp, url_prefix="/audit")

@@ -188,8 +188,8 @@ def report_coverage_command(area_code, period, fmt, output, locale):
 
 
 def register(app: Flask) -> None:
+    from gridcare.demo.commands import demo_cli
     from gridcare.registry.commands import import_cli
-    from gridcare.registry.demo import demo_cli
 
     for group in (users_cli, demo_cli, import_cli, scheduler_cli, jobs_cli, report_cli):
         app.cli.add_command(group)

@@ -80,7 +80,7 @@ def notification_text(notification) -> str:
 def unread_notifications() -> int:
     from flask_login import current_user
 
-    from gridcare.accounts.services import unread_count
+    from gridcare.accounts.notifications import unread_count
 
     if not getattr(current_user, "is_authenticated", False):
         return 0

@@ -54,7 +54,7 @@ def failing_notifications(app, client, login, make, monkeypatch):
 
     def open_page(failure):
         monkeypatch.setattr(
-            "gridcare.accounts.services.notifications_for", lambda user_id: failure(user)
+            "gridcare.accounts.notifications.notifications_for", lambda user_id: failure(user)
         )
         return client.get("/notifications")
 
@@ -78,7 +78,7 @@ def test_the_error_page_stands_even_when_the_layout_cannot_be_drawn(
     def database_down(user_id):
         raise OperationalError("SELECT count(*) FROM notification", {}, Exception("gone"))
 
-    monkeypatch.setattr("gridcare.accounts.services.unread_count", database_down)
+    monkeypatch.setattr("gridcare.accounts.notifications.unread_count", database_down)
     response = failing_notifications(_invalid_sql)
     page = response.get_data(as_text=True)
     assert response.status_code == 500

@@ -14,8 +14,9 @@ from wtforms.widgets import CheckboxInput, Select
 from gridcare.accounts.models import Role
 from gridcare.accounts.services import MIN_PASSWORD_LENGTH
 from gridcare.forms import BaseForm
+from gridcare.phones import PHONE_MESSAGE, PHONE_PATTERN
 
-PHONE_PATTERN = r"^1[3-9]\d{9}$"
+PASSWORD_LENGTH_MESSAGE = _l("Passwords need at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
 
 
 class LoginForm(BaseForm):
@@ -72,9 +73,7 @@ class UserForm(BaseForm):
         _l("Phone"),
         validators=[
             Optional(),
-            Regexp(
-                PHONE_PATTERN, message=_l("A mobile number has 11 digits and starts with 13–19.")
-            ),
+            Regexp(PHONE_PATTERN, message=PHONE_MESSAGE),
         ],
     )
     role = SelectField(_l("Role"), validators=[DataRequired()])
@@ -85,7 +84,7 @@ class UserForm(BaseForm):
         _l("Password"),
         validators=[
             DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, message=_l("Passwords need at least 12 characters.")),
+            Length(min=MIN_PASSWORD_LENGTH, message=PASSWORD_LENGTH_MESSAGE),
         ],
     )
 
@@ -121,7 +120,7 @@ class PasswordForm(BaseForm):
         _l("New password"),
         validators=[
             DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, message=_l("Passwords need at least 12 characters.")),
+            Length(min=MIN_PASSWORD_LENGTH, message=PASSWORD_LENGTH_MESSAGE),
         ],
     )
     confirm = PasswordField(

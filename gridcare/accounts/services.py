@@ -6,22 +6,26 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gridcare.accounts.models import (
     ROLE_PERMISSIONS,
-    Notification,
     Permission,
     Role,
     User,
     new_session_token,
 )
+
+# Notifications have their own module; re-exported for callers that import them from here.
+from gridcare.accounts.notifications import mark_read as mark_read
+from gridcare.accounts.notifications import notifications_for as notifications_for
+from gridcare.accounts.notifications import notify as notify
+from gridcare.accounts.notifications import unread_count as unread_count
 from gridcare.areas.models import Area
 from gridcare.areas.scope import EVERYWHERE, NOWHERE, Scope
 from gridcare.audit import services as audit
 from gridcare.clock import utcnow
-from gridcare.dialects import insert_ignoring_conflicts
 from gridcare.errors import FieldError
 from gridcare.extensions import db
 
@@ -247,72 +251,3 @@ def list_users(role: Role | None = None) -> list[User]:
     if role:
         stmt = stmt.where(User.role == role)
     return list(db.session.scalars(stmt))
-
-
-# Notifications.
-
-
-def notify(
-    user_ids,
-    kind: str,
-    *,
-    entity: str | None = None,
-    entity_id: int | None = None,
-    params: dict | None = None,
-    dedupe: str | None = None,
-) -> int:
-    """Queue a message for each user; with `dedupe`, a second send of the same key is a no-op.
-
-    Does not commit: the change that caused the message commits it.
-    """
-    rows = [
-        {
-            "user_id": user_id,
-            "kind": kind,
-            "entity": entity,
-            "entity_id": entity_id,
-            "params": params or {},
-            "dedupe_key": f"{dedupe}:{user_id}" if dedupe else None,
-            "created_at": utcnow(),
-        }
-        for user_id in dict.fromkeys(user_ids)
-    ]
-    if not rows:
-        return 0
-    stmt = insert_ignoring_conflicts(Notification).returning(Notification.id)
-    return len(db.session.execute(stmt, rows).all())
-
-
-def unread_count(user_id: int) -> int:
-    """How many messages the user has not read yet."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
-        )
-    )
-
-
-def notifications_for(user_id: int, limit: int = 100) -> list[Notification]:
-    """The user's latest messages, unread first, newest first."""
-    stmt = (
-        select(Notification)
-        .where(Notification.user_id == user_id)
-        .order_by(Notification.read_at.is_not(None), Notification.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def mark_read(user_id: int, notification_ids=None) -> int:
-    """Mark the user's messages read: the given ones, or all of them."""
-    stmt = (
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if notification_ids is not None:
-        stmt = stmt.where(Notification.id.in_(list(notification_ids)))
-    count = db.session.execute(stmt).rowcount
-    db.session.commit()
-    return count

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gridcare.accounts import login_limits, services
+from gridcare.accounts import notifications as messages
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.forms import (
     ChangePasswordForm,
@@ -262,12 +263,12 @@ def reset_password(user_id: int):
 def notifications():
     return render_template(
         "accounts/notifications.html",
-        notifications=services.notifications_for(current_user.id),
+        notifications=messages.notifications_for(current_user.id),
     )
 
 
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def read_notifications():
-    services.mark_read(current_user.id)
+    messages.mark_read(current_user.id)
     return redirect(url_for("accounts.notifications"))

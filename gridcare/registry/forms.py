@@ -19,10 +19,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from gridcare.clock import today
 from gridcare.forms import BaseForm, BaseSubform
+from gridcare.phones import PHONE_MESSAGE, PHONE_PATTERN
 from gridcare.registry import id_numbers
-from gridcare.registry.services import MAX_CONTACTS, PHONE_MESSAGE
+from gridcare.registry.rules import MAX_CONTACTS
 
-PHONE_RULE = Regexp(r"^1[3-9]\d{9}$", message=PHONE_MESSAGE)
+PHONE_RULE = Regexp(PHONE_PATTERN, message=PHONE_MESSAGE)
 
 
 def _int_or_none(value):

@@ -11,6 +11,7 @@ from gridcare.registry.models import Gender
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+ID_LENGTH = 18
 # ASCII only: Python's \d also matches full-width and other scripts' digits.
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 # Looks like an ID number (15 digits for the old cards), once normalised.
@@ -88,13 +89,18 @@ def mask(value: str) -> str:
     return value[:6] + "*" * (len(value) - 8) + value[-2:]
 
 
-def check_certificate(certificate: str, id_number: str, category: int, grade: int) -> str:
+def certificate_number(id_number: str, category: int, grade: int) -> str:
     """A disability certificate number is the ID number, then the category and grade digits."""
+    return f"{normalise(id_number)}{category}{grade}"
+
+
+def check_certificate(certificate: str, id_number: str, category: int, grade: int) -> str:
+    """The certificate number, normalised, once it matches the ID number, category and grade."""
     value = normalise(certificate)
-    expected = f"{normalise(id_number)}{category}{grade}"
-    if len(value) != 20:
+    expected = certificate_number(id_number, category, grade)
+    if len(value) != ID_LENGTH + 2:
         raise IdNumberError(_l("A disability certificate number has 20 characters."))
-    if value[:18] != expected[:18]:
+    if value[:ID_LENGTH] != expected[:ID_LENGTH]:
         raise IdNumberError(_l("The certificate number must start with the resident's ID number."))
     if value != expected:
         raise IdNumberError(

@@ -18,7 +18,7 @@ from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
 from gridcare.extensions import db
-from gridcare.registry import services as registry
+from gridcare.registry import rules
 from gridcare.registry.models import Household, new_door_token
 
 # Longer than any token new_door_token makes; anything longer is not looked up.
@@ -129,8 +129,8 @@ def grid_worker(grid_id: int) -> User | None:
 
 def rotate_door_token(actor: Actor, household: Household) -> Household:
     """Give the household a new door token: its old plate stops working at once."""
-    registry._require(actor, Permission.edit_registry)
-    registry._require_in_scope(actor, household)
+    rules.require(actor, Permission.edit_registry)
+    rules.require_in_scope(actor, household)
     household.door_token = new_door_token()
     actor.audit("rotate_door_token", "household", household.id, ["door_token"])
     db.session.commit()

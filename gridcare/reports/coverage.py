@@ -24,7 +24,13 @@ from gridcare.dialects import count_if, insert_ignoring_conflicts
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.registry.care_levels import DEFAULT_RULES
-from gridcare.registry.models import DISABILITY_CATEGORIES, Household, Resident, ResidentStatus
+from gridcare.registry.models import (
+    DISABILITY_CATEGORIES,
+    DISABILITY_GRADES,
+    Household,
+    Resident,
+    ResidentStatus,
+)
 from gridcare.reports.models import ReportSnapshot
 from gridcare.reports.periods import Period, last_months
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
@@ -298,7 +304,7 @@ def _hazard_figures(result: dict[int, Figures], in_area, period: Period) -> None
 def _registry_figures(result: dict[int, Figures], in_area, period: Period) -> None:
     elderly = Resident.birth_date <= years_before(period.end, DEFAULT_RULES.elderly_age)
     categories = [count_if(Resident.disability_category == c) for c in DISABILITY_CATEGORIES]
-    grades = [count_if(Resident.disability_grade == g) for g in range(1, 5)]
+    grades = [count_if(Resident.disability_grade == g) for g in DISABILITY_GRADES]
     rows = db.session.execute(
         select(
             Household.grid_id,
@@ -320,7 +326,9 @@ def _registry_figures(result: dict[int, Figures], in_area, period: Period) -> No
         f.disabled_by_category = {
             str(c): n for c, n in zip(DISABILITY_CATEGORIES, by_category, strict=True) if n
         }
-        f.disabled_by_grade = {str(g): n for g, n in zip(range(1, 5), by_grade, strict=True) if n}
+        f.disabled_by_grade = {
+            str(g): n for g, n in zip(DISABILITY_GRADES, by_grade, strict=True) if n
+        }
 
 
 def coverage(area: Area, period: Period, today: date | None = None) -> Coverage:

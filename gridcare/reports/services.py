@@ -13,7 +13,13 @@ from gridcare.clock import years_before
 from gridcare.dialects import count_if
 from gridcare.extensions import db
 from gridcare.registry.care_levels import DEFAULT_RULES
-from gridcare.registry.models import DISABILITY_CATEGORIES, Household, Resident, ResidentStatus
+from gridcare.registry.models import (
+    DISABILITY_CATEGORIES,
+    DISABILITY_GRADES,
+    Household,
+    Resident,
+    ResidentStatus,
+)
 
 
 @dataclass
@@ -31,7 +37,9 @@ class RegistryCounts:
     disabled_by_category: dict[int, int] = field(
         default_factory=lambda: dict.fromkeys(DISABILITY_CATEGORIES, 0)
     )
-    disabled_by_grade: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 5), 0))
+    disabled_by_grade: dict[int, int] = field(
+        default_factory=lambda: dict.fromkeys(DISABILITY_GRADES, 0)
+    )
 
     @property
     def target_households(self) -> int:
@@ -92,7 +100,7 @@ def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], Registr
         count_if(and_(elderly, Resident.empty_nest.is_(True))),
         count_if(disabled),
         *(count_if(Resident.disability_category == c) for c in DISABILITY_CATEGORIES),
-        *(count_if(Resident.disability_grade == g) for g in range(1, 5)),
+        *(count_if(Resident.disability_grade == g) for g in DISABILITY_GRADES),
     ]
     residents = db.session.execute(
         placed.add_columns(*columns)
@@ -114,7 +122,7 @@ def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], Registr
         )
         categories, grades = rest[: len(DISABILITY_CATEGORIES)], rest[len(DISABILITY_CATEGORIES) :]
         row.disabled_by_category = dict(zip(DISABILITY_CATEGORIES, categories, strict=True))
-        row.disabled_by_grade = dict(zip(range(1, 5), grades, strict=True))
+        row.disabled_by_grade = dict(zip(DISABILITY_GRADES, grades, strict=True))
 
     total = RegistryCounts(area)
     for row in rows.values():

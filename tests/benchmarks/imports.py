@@ -52,8 +52,8 @@ def prepare(app) -> list:
     from gridcare.accounts.models import Role, User
     from gridcare.areas.models import Area, AreaKind
     from gridcare.clock import today
+    from gridcare.demo import DISTRICT_CODE, SCALES, plan_city
     from gridcare.extensions import db
-    from gridcare.registry.demo import DISTRICT_CODE, SCALES, plan_city
 
     with app.app_context():
         upgrade()

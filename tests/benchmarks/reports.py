@@ -26,11 +26,10 @@ def main() -> None:
 
     from gridcare.areas.models import Area
     from gridcare.clock import today
+    from gridcare.demo import DEMO_PASSWORD, load_demo, simulate_history
     from gridcare.extensions import db
-    from gridcare.registry.demo import DEMO_PASSWORD, load_demo
     from gridcare.reports.coverage import coverage
     from gridcare.reports.periods import quarter
-    from gridcare.visits.demo import simulate_history
 
     with app.app_context():
         upgrade()

@@ -28,10 +28,9 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from gridcare.clock import today
+    from gridcare.demo import DEMO_PASSWORD, load_demo, simulate_history
     from gridcare.extensions import db
-    from gridcare.registry.demo import DEMO_PASSWORD, load_demo
     from gridcare.visits import services
-    from gridcare.visits.demo import simulate_history
     from gridcare.visits.models import Visit
 
     with app.app_context():

@@ -27,10 +27,10 @@ from gridcare.accounts.models import User
 from gridcare.accounts.services import actor_for
 from gridcare.clock import today
 from gridcare.config import TestConfig
+from gridcare.demo import DEMO_PASSWORD, load_demo
 from gridcare.extensions import db
 from gridcare.hazards import services as hazard_services
 from gridcare.hazards.models import HazardCategory, Severity
-from gridcare.registry.demo import DEMO_PASSWORD, load_demo
 from gridcare.registry.models import Household
 from gridcare.visits import services as visit_services
 from gridcare.visits.models import Visit, VisitKind, VisitStatus

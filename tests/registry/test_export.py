@@ -16,38 +16,6 @@ EN = {"Accept-Language": "en"}
 OLD = date(1940, 5, 1)
 
 
-@pytest.fixture
-def tree(make):
-    return make.tree()
-
-
-@pytest.fixture
-def officer(make, tree):
-    return make.user("officer", areas=[tree["community1"]])
-
-
-@pytest.fixture
-def home(make, tree):
-    household = make.household(tree["grid1"], address="明珠路1号", building="3", room="301")
-    make.resident(
-        household,
-        name="刘德胜",
-        birth_date=OLD,
-        male=True,
-        lives_alone=True,
-        phone="13800138000",
-        contacts=[("刘明", "儿子", "13900139000")],
-    )
-    return household
-
-
-@pytest.fixture
-def elsewhere(make, tree):
-    household = make.household(tree["grid3"], address="朝阳路9号")
-    make.resident(household, name="周玉兰")
-    return household
-
-
 def number_of(household) -> str:
     return vault().decrypt(household.residents[0].id_number_encrypted)
 

@@ -38,16 +38,6 @@ def _english(app):
 
 
 @pytest.fixture
-def tree(make):
-    return make.tree()
-
-
-@pytest.fixture
-def officer(make, tree):
-    return make.user("officer", areas=[tree["community1"]])
-
-
-@pytest.fixture
 def actor(officer):
     return actor_for(officer, "test")
 

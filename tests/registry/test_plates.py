@@ -15,25 +15,8 @@ INVALID = "This door plate is no longer valid"
 
 
 @pytest.fixture
-def tree(make):
-    return make.tree()
-
-
-@pytest.fixture
-def officer(make, tree):
-    return make.user("officer", areas=[tree["community1"]])
-
-
-@pytest.fixture
 def worker(make, tree):
     return make.user("grid_worker", areas=[tree["grid1"]], full_name="李网格", phone="13912345678")
-
-
-@pytest.fixture
-def home(make, tree):
-    household = make.household(tree["grid1"], address="明珠路1号", building="3", room="301")
-    make.resident(household, name="刘德胜", lives_alone=True)
-    return household
 
 
 def page(response) -> str:

@@ -25,43 +25,6 @@ def _english(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
-@pytest.fixture
-def tree(make):
-    return make.tree()
-
-
-@pytest.fixture
-def officer(make, tree):
-    return make.user("officer", areas=[tree["community1"]])
-
-
-@pytest.fixture
-def worker(make, tree):
-    return make.user("grid_worker", areas=[tree["grid1"]])
-
-
-@pytest.fixture
-def home(make, tree):
-    """A household in grid1 with one elderly resident living alone."""
-    household = make.household(tree["grid1"], address="明珠路1号", room="301")
-    make.resident(
-        household,
-        name="刘德胜",
-        birth_date=OLD,
-        lives_alone=True,
-        contacts=[("刘明", "儿子", "13800138000")],
-    )
-    return household
-
-
-@pytest.fixture
-def elsewhere(make, tree):
-    """A household in grid3, outside community1 and grid1."""
-    household = make.household(tree["grid3"], address="朝阳路9号")
-    make.resident(household, name="周玉兰", birth_date=OLD)
-    return household
-
-
 def resident_form(make, **fields) -> dict:
     values = {
         "name": "王桂兰",

@@ -9,11 +9,11 @@ from sqlalchemy import func, select, text
 from gridcare.accounts.models import Role, User
 from gridcare.areas.models import Area, AreaKind
 from gridcare.clock import today
+from gridcare.demo import DEMO_PASSWORD, SCALES, plan_city
 from gridcare.extensions import db
 from gridcare.privacy import vault
 from gridcare.registry import id_numbers
 from gridcare.registry.care_levels import household_care_level
-from gridcare.registry.demo import DEMO_PASSWORD, SCALES, plan_city
 from gridcare.registry.models import EmergencyContact, Household, Resident, ResidentStatus
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")

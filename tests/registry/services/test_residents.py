@@ -1,18 +1,15 @@
 from datetime import date, timedelta
 
 import pytest
-from flask_babel import force_locale
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import func, select, text
 
 from gridcare.accounts.services import actor_for
-from gridcare.audit.models import AuditEvent
 from gridcare.clock import today
 from gridcare.extensions import db
 from gridcare.registry import services
 from gridcare.registry.models import (
     EmergencyContact,
     Gender,
-    Household,
     Resident,
     ResidentStatus,
 )
@@ -21,141 +18,14 @@ from gridcare.registry.services import (
     RegistryError,
     RegistryPermissionError,
 )
-
-OLD = date(1940, 5, 1)  # 86 in 2026: far from every age boundary
-
-
-@pytest.fixture(autouse=True)
-def _english(app):
-    """Messages are checked in English; outside a request they follow the zh_CN default."""
-    with force_locale("en"):
-        yield
-
-
-@pytest.fixture
-def tree(make):
-    return make.tree()
-
-
-@pytest.fixture
-def officer(make, tree):
-    return actor_for(make.user("officer", areas=[tree["community1"]]), "10.0.0.1")
-
-
-@pytest.fixture
-def worker(make, tree):
-    return actor_for(make.user("grid_worker", areas=[tree["grid1"]]), "10.0.0.2")
-
-
-@pytest.fixture
-def household(make, tree):
-    return make.household(tree["grid1"], address="新华路12号")
-
-
-def resident_count() -> int:
-    return db.session.scalar(select(func.count(Resident.id)))
-
-
-def audit_rows(entity: str | None = None) -> list[AuditEvent]:
-    stmt = select(AuditEvent).order_by(AuditEvent.id)
-    if entity:
-        stmt = stmt.where(AuditEvent.entity == entity)
-    return list(db.session.scalars(stmt))
-
-
-def every_stored_value() -> str:
-    """Every value of every row of every table, as one string."""
-    chunks = []
-    existing = set(inspect(db.session.connection()).get_table_names())
-    for table in db.metadata.sorted_tables:
-        if table.name not in existing:
-            continue
-        for row in db.session.execute(select(table)):
-            chunks.extend(str(value) for value in row)
-    return "\n".join(chunks)
-
-
-def add(actor, household, make, **fields):
-    values = {"name": "王桂兰", "id_number": make.id_number(OLD, male=False)}
-    values.update(fields)
-    return services.add_resident(actor, household, **values)
-
-
-# Households.
-
-
-def test_officer_registers_a_household_in_a_grid_of_their_community(officer, tree):
-    household = services.create_household(
-        officer, tree["grid2"].id, " 新华路8号 ", "3", "2", "401", 39.77, 98.29
-    )
-
-    assert household.grid_id == tree["grid2"].id
-    assert household.full_address == "新华路8号 3-2-401"
-    assert household.care_level is None
-    [event] = audit_rows("household")
-    assert (event.action, event.entity_id) == ("create", household.id)
-    assert "address" in event.field_names
-    assert "新华路" not in event.fields
-
-
-def test_a_grid_outside_the_officers_areas_is_refused(officer, tree):
-    with pytest.raises(RegistryError) as raised:
-        services.create_household(officer, tree["grid3"].id, "五一路1号")
-
-    assert raised.value.field == "grid_id"
-    assert db.session.scalar(select(func.count(Household.id))) == 0
-
-
-def test_a_household_cannot_hang_off_a_community_instead_of_a_grid(officer, tree):
-    with pytest.raises(RegistryError) as raised:
-        services.create_household(officer, tree["community1"].id, "新华路1号")
-
-    assert raised.value.field == "grid_id"
-
-
-def test_a_worker_cannot_register_households(worker, tree):
-    with pytest.raises(RegistryPermissionError):
-        services.create_household(worker, tree["grid1"].id, "新华路1号")
-
-
-def test_half_a_coordinate_pair_is_refused(officer, tree):
-    with pytest.raises(RegistryError) as raised:
-        services.create_household(officer, tree["grid1"].id, "新华路1号", lat=39.7)
-
-    assert raised.value.field == "lon"
-
-
-def test_updating_a_household_audits_only_the_changed_field_names(officer, household, tree):
-    services.update_household(
-        officer, household, grid_id=tree["grid2"].id, address=household.address, room="101"
-    )
-
-    assert household.grid_id == tree["grid2"].id
-    [event] = audit_rows("household")
-    assert event.field_names == ["grid_id", "room"]
-
-
-def test_a_household_with_residents_cannot_be_closed(officer, household, make):
-    make.resident(household)
-
-    with pytest.raises(RegistryError):
-        services.deactivate_household(officer, household)
-
-    assert household.active
-
-
-def test_a_household_is_closed_once_everyone_moved_out_and_can_be_reopened(
-    officer, household, make
-):
-    resident = make.resident(household)
-    services.move_out(officer, resident, today())
-
-    services.deactivate_household(officer, household)
-    assert not household.active
-
-    services.reactivate_household(officer, household)
-    assert household.active
-
+from tests.registry.services.conftest import (
+    FULL_WIDTH,
+    OLD,
+    add,
+    audit_rows,
+    every_stored_value,
+    resident_count,
+)
 
 # Adding residents.
 
@@ -369,9 +239,6 @@ def test_a_closed_household_takes_no_new_residents(officer, household, make):
         add(officer, household, make)
 
 
-# Care levels re-derived.
-
-
 def test_moving_out_keeps_the_record_and_rederives_the_level(officer, household, make):
     alone = make.resident(household, birth_date=OLD, lives_alone=True)
     assert household.care_level == 1
@@ -415,46 +282,6 @@ def test_a_resident_cannot_die_twice(officer, household, make):
 
     with pytest.raises(RegistryError):
         services.move_out(officer, resident, date(2026, 1, 3))
-
-
-def test_turning_80_while_living_alone_moves_the_household_to_level_1(officer, household, make):
-    number = make.id_number(date(1946, 11, 15))
-    add(officer, household, make, id_number=number, lives_alone=True)
-
-    services.refresh_care_levels(date(2026, 11, 14))
-    assert household.care_level == 2
-
-    changed = services.refresh_care_levels(date(2026, 11, 15))
-    assert changed == 1
-    assert household.care_level == 1
-    assert services.refresh_care_levels(date(2026, 11, 15)) == 0
-
-
-def test_an_override_needs_a_reason(officer, household, make):
-    make.resident(household, birth_date=date(1990, 1, 1))
-
-    with pytest.raises(RegistryError) as raised:
-        services.set_care_level_override(officer, household, 1, "  ")
-
-    assert raised.value.field == "reason"
-    assert household.care_level_override is None
-
-
-def test_an_override_sets_the_level_and_clearing_it_restores_the_derived_one(
-    officer, household, make
-):
-    make.resident(household, birth_date=date(1958, 1, 1))  # 68, no flags: level 3
-
-    services.set_care_level_override(officer, household, 1, "Hoards gas cylinders")
-    assert (household.care_level, household.care_level_override) == (1, 1)
-    assert household.care_level_override_reason == "Hoards gas cylinders"
-    event = audit_rows("household")[-1]
-    assert "Hoards" not in event.fields
-    assert "care_level_override_reason" in event.field_names
-
-    services.set_care_level_override(officer, household, None, "")
-    assert (household.care_level, household.care_level_override) == (3, None)
-    assert household.care_level_override_reason == ""
 
 
 # Updating residents.
@@ -588,167 +415,3 @@ def test_civil_affairs_may_reveal_in_their_district(make, tree, household):
     resident = make.resident(household)
 
     assert len(services.reveal_id_number(actor, resident)) == 18
-
-
-def test_a_resident_is_found_by_id_number_only_in_scope(officer, make, tree, household):
-    number = make.id_number(OLD)
-    resident = make.resident(household, id_number=number)
-    outsider = make.id_number(OLD)
-    make.resident(make.household(tree["grid3"]), id_number=outsider)
-
-    assert services.resident_by_id_number(officer.scope, number.lower()) == resident
-    assert services.resident_by_id_number(officer.scope, outsider) is None
-
-
-# The household list.
-
-
-@pytest.fixture
-def street(make, tree):
-    """Households across two communities, with the people the filters look for."""
-    h = {
-        "alone": make.household(tree["grid1"], address="明珠路1号"),
-        "nest": make.household(tree["grid2"], address="明珠路2号"),
-        "disabled": make.household(tree["grid1"], address="明珠路3号"),
-        "moved": make.household(tree["grid1"], address="明珠路4号"),
-        "far": make.household(tree["grid3"], address="朝阳路1号"),
-    }
-    make.resident(h["alone"], name="刘德胜", birth_date=OLD, lives_alone=True, phone="13911112222")
-    make.resident(
-        h["nest"],
-        name="陈美华",
-        birth_date=date(1955, 1, 1),
-        empty_nest=True,
-        contacts=[("陈明", "儿子", "13733334444")],
-    )
-    make.resident(
-        h["disabled"],
-        name="孙立",
-        birth_date=date(1985, 1, 1),
-        disability_category=1,
-        disability_grade=3,
-    )
-    make.resident(
-        h["moved"],
-        birth_date=OLD,
-        lives_alone=True,
-        status=ResidentStatus.moved_out,
-        status_date=date(2025, 1, 1),
-    )
-    make.resident(h["far"], name="刘德胜", birth_date=OLD, lives_alone=True)
-    return h
-
-
-FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
-
-
-def listed(actor, **filters) -> set[str]:
-    return {h.address for h in services.list_households(actor.scope, **filters).items}
-
-
-def test_the_list_shows_only_households_in_scope(officer, worker, street):
-    assert listed(officer) == {"明珠路1号", "明珠路2号", "明珠路3号", "明珠路4号"}
-    assert listed(worker) == {"明珠路1号", "明珠路3号", "明珠路4号"}
-
-
-def test_filter_by_area_stays_inside_scope(officer, worker, tree, street):
-    assert listed(officer, area_id=tree["grid2"].id) == {"明珠路2号"}
-    assert listed(worker, area_id=tree["community1"].id) == {"明珠路1号", "明珠路3号", "明珠路4号"}
-    assert listed(officer, area_id=tree["grid3"].id) == set()
-
-
-def test_filter_by_care_level(officer, street):
-    assert listed(officer, care_level=1) == {"明珠路1号"}
-    assert listed(officer, care_level=2) == {"明珠路2号", "明珠路3号"}
-
-
-@pytest.mark.parametrize(
-    ("flag", "expected"),
-    [("lives_alone", {"明珠路1号"}), ("empty_nest", {"明珠路2号"}), ("disabled", {"明珠路3号"})],
-)
-def test_flags_count_only_current_residents(officer, street, flag, expected):
-    assert listed(officer, flag=flag) == expected
-
-
-@pytest.mark.parametrize(
-    ("q", "expected"),
-    [
-        ("刘德", {"明珠路1号"}),
-        ("路2", {"明珠路2号"}),
-        ("13911112222", {"明珠路1号"}),
-        ("2222", {"明珠路1号"}),
-        ("13733334444", {"明珠路2号"}),
-        ("%", set()),
-    ],
-)
-def test_search_by_name_address_or_phone_never_leaves_scope(officer, street, q, expected):
-    assert listed(officer, q=q) == expected
-
-
-def test_an_id_number_in_the_search_finds_nothing_since_lookups_are_audited(
-    officer, make, street, new_events
-):
-    number = make.id_number(OLD)
-    make.resident(street["nest"], id_number=number)
-
-    assert listed(officer, q=number) == set()
-    assert listed(officer, q=f"{number[:6]} {number[6:14]} {number[14:]}") == set()
-    assert listed(officer, q=number.translate(FULL_WIDTH)) == set()
-    assert new_events("lookup_id_number") == []
-
-
-def test_the_audited_lookup_reads_full_width_digits(officer, make, street, new_events):
-    number = make.id_number(OLD)
-    resident = make.resident(street["nest"], id_number=number)
-
-    found = services.find_by_id_number(officer, number.translate(FULL_WIDTH))
-
-    assert found.id == resident.id
-    assert [e.entity_id for e in new_events("lookup_id_number")] == [resident.id]
-
-
-def test_closed_households_are_listed_only_on_request(officer, street):
-    street["moved"].active = False
-    db.session.commit()
-
-    assert "明珠路4号" not in listed(officer)
-    assert "明珠路4号" in listed(officer, include_inactive=True)
-
-
-def test_the_list_pages_in_address_order(officer, street):
-    first = services.list_households(officer.scope, page_size=3)
-    second = services.list_households(officer.scope, page=2, page_size=3)
-
-    assert [h.address for h in first.items] == ["明珠路1号", "明珠路2号", "明珠路3号"]
-    assert first.has_next
-    assert [h.address for h in second.items] == ["明珠路4号"]
-    assert not second.has_next
-
-
-def test_a_page_costs_the_same_number_of_queries_however_many_households(officer, make, tree):
-    def queries_for_listing() -> int:
-        db.session.expunge_all()
-        statements = []
-
-        def count(*_args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            page = services.list_households(officer.scope)
-            for h in page.items:
-                _ = (h.grid.name, [(r.name, r.lives_alone) for r in h.active_residents])
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
-
-    for _ in range(2):
-        make.resident(make.household(tree["grid1"]), birth_date=OLD)
-    few = queries_for_listing()
-    for _ in range(30):
-        household = make.household(tree["grid2"])
-        make.resident(household, birth_date=OLD)
-        make.resident(household, birth_date=date(1950, 1, 1))
-    many = queries_for_listing()
-
-    assert few == many <= 3

@@ -1,0 +1,193 @@
+"""Reading the registry: the household list and its search, the residents of a household,
+and the audited lookup by ID number."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
+from sqlalchemy.orm import contains_eager, lazyload, raiseload, selectinload
+
+from gridcare.accounts.services import Actor
+from gridcare.areas.models import Area, AreaKind
+from gridcare.areas.scope import Scope
+from gridcare.areas.services import in_tree_order
+from gridcare.clock import age_on
+from gridcare.extensions import db
+from gridcare.privacy import vault
+from gridcare.registry import id_numbers
+from gridcare.registry.care_levels import resident_care_level
+from gridcare.registry.models import EmergencyContact, Household, Resident, ResidentStatus
+
+FLAGS = ("lives_alone", "empty_nest", "disabled")
+# Digits typed into the search box are matched against phones from this length on, so
+# a house number such as "12" does not pull in every phone that contains it.
+MIN_PHONE_SEARCH = 4
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    page: int
+    page_size: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class ResidentCard:
+    """One resident as a household page shows them: age, care level and masked ID."""
+
+    resident: Resident
+    age: int
+    care_level: int | None
+    masked_id: str
+
+
+def _active_resident_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(
+        Resident.household_id == Household.id,
+        Resident.status == ResidentStatus.active,
+        *conditions,
+    )
+
+
+_FLAG_CONDITIONS = {
+    "lives_alone": lambda: Resident.lives_alone.is_(True),
+    "empty_nest": lambda: Resident.empty_nest.is_(True),
+    "disabled": lambda: Resident.disability_category.is_not(None),
+}
+
+
+def _search(q: str) -> ColumnElement[bool]:
+    if id_numbers.looks_like_id_number(q):
+        # Finding a person by ID number is an audited lookup (find_by_id_number), never
+        # a list filter: the search form refuses it with a message pointing there.
+        return false()
+    conditions = [
+        Household.address.icontains(q, autoescape=True),
+        exists().where(
+            Resident.household_id == Household.id, Resident.name.icontains(q, autoescape=True)
+        ),
+    ]
+    if q.isdigit() and len(q) >= MIN_PHONE_SEARCH:
+        conditions += [
+            exists().where(
+                Resident.household_id == Household.id,
+                Resident.phone.contains(q, autoescape=True),
+            ),
+            exists()
+            .where(
+                Resident.household_id == Household.id,
+                EmergencyContact.resident_id == Resident.id,
+                EmergencyContact.phone.contains(q, autoescape=True),
+            )
+            .correlate(Household),
+        ]
+    return or_(*conditions)
+
+
+def list_households(
+    scope: Scope,
+    *,
+    area_id: int | None = None,
+    care_level: int | None = None,
+    flag: str | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page:
+    """One page of the households in scope, filtered, by address.
+
+    Two queries whatever the page size: households with their grid, then their residents.
+    Contacts are not loaded, and raise if a list template reaches for them.
+    """
+    page = max(page, 1)
+    stmt = households_query(
+        scope,
+        area_id=area_id,
+        care_level=care_level,
+        flag=flag,
+        q=q,
+        include_inactive=include_inactive,
+    ).options(
+        contains_eager(Household.grid),
+        selectinload(Household.residents).options(
+            lazyload(Resident.household), raiseload(Resident.contacts)
+        ),
+    )
+    rows = list(db.session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
+    return Page(rows[:page_size], page, page_size, len(rows) > page_size)
+
+
+def households_query(
+    scope: Scope,
+    *,
+    area_id: int | None = None,
+    care_level: int | None = None,
+    flag: str | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+) -> Select:
+    """The households in scope that match the list's filters, by address, joined to the grid
+    (`Area`); the list and the export add their own loading options."""
+    stmt = select(Household).join(Area, Area.id == Household.grid_id).where(scope.filter(Area.path))
+    if area_id is not None:
+        area_path = select(Area.path).where(Area.id == area_id).scalar_subquery()
+        stmt = stmt.where(Area.path.startswith(area_path))
+    if care_level is not None:
+        stmt = stmt.where(Household.care_level == care_level)
+    if flag is not None:
+        if flag not in _FLAG_CONDITIONS:
+            raise ValueError(f"unknown flag {flag!r}")
+        stmt = stmt.where(_active_resident_exists(_FLAG_CONDITIONS[flag]()))
+    if q and q.strip():
+        stmt = stmt.where(_search(q.strip()))
+    if not include_inactive:
+        stmt = stmt.where(Household.active.is_(True))
+    return stmt.order_by(
+        Household.address, Household.building, Household.unit, Household.room, Household.id
+    )
+
+
+def grids_in_scope(scope: Scope) -> list[Area]:
+    """The grids a caller may place households in, in tree order."""
+    stmt = select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path))
+    return in_tree_order(db.session.scalars(stmt))
+
+
+def household_residents(household: Household, on: date) -> list[ResidentCard]:
+    """The household's residents, current ones first, each with age, level and masked ID."""
+    residents = sorted(household.residents, key=lambda r: (r.status != ResidentStatus.active, r.id))
+    return [
+        ResidentCard(
+            resident=r,
+            # The dead stay the age they reached.
+            age=age_on(r.birth_date, _age_date(r, on)),
+            care_level=resident_care_level(r, on),
+            masked_id=id_numbers.mask(vault().decrypt(r.id_number_encrypted)),
+        )
+        for r in residents
+    ]
+
+
+def _age_date(resident: Resident, on: date) -> date:
+    if resident.status == ResidentStatus.deceased and resident.status_date:
+        return resident.status_date
+    return on
+
+
+def find_by_id_number(actor: Actor, number: str) -> Resident | None:
+    """The resident in the caller's areas with this ID number; every lookup is audited."""
+    resident = resident_by_id_number(actor.scope, number)
+    actor.audit("lookup_id_number", "resident", resident.id if resident else None, ["id_number"])
+    db.session.commit()
+    return resident
+
+
+def resident_by_id_number(scope: Scope, number: str) -> Resident | None:
+    """The resident in scope with this ID number, found through its keyed hash."""
+    stmt = select(Resident).where(
+        Resident.id_number_hash == vault().keyed_hash(id_numbers.normalise(number)),
+        scope.filter(Resident.scope_path()),
+    )
+    return db.session.scalar(stmt)
