@@ -21,13 +21,13 @@ from gridcare.accounts.models import Permission
 from gridcare.accounts.services import SYSTEM, Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
-from gridcare.areas.services import in_tree_order
 from gridcare.clock import age_on, today
 from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.privacy import vault
 from gridcare.registry import id_numbers
 from gridcare.registry.care_levels import household_care_level, resident_care_level
+from gridcare.registry.flags import household_has
 from gridcare.registry.models import (
     CARE_LEVELS,
     DISABILITY_CATEGORIES,
@@ -47,7 +47,6 @@ households_changed = Namespace().signal("households-changed")
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 PHONE_MESSAGE = _l("A mobile number has 11 digits and starts with 13–19.")
 MAX_CONTACTS = 3
-FLAGS = ("lives_alone", "empty_nest", "disabled")
 # Digits typed into the search box are matched against phones from this length on, so
 # a house number such as "12" does not pull in every phone that contains it.
 MIN_PHONE_SEARCH = 4
@@ -103,21 +102,6 @@ class ResidentCard:
 
 
 # Reading.
-
-
-def _active_resident_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(
-        Resident.household_id == Household.id,
-        Resident.status == ResidentStatus.active,
-        *conditions,
-    )
-
-
-_FLAG_CONDITIONS = {
-    "lives_alone": lambda: Resident.lives_alone.is_(True),
-    "empty_nest": lambda: Resident.empty_nest.is_(True),
-    "disabled": lambda: Resident.disability_category.is_not(None),
-}
 
 
 def _search(q: str) -> ColumnElement[bool]:
@@ -200,9 +184,7 @@ def households_query(
     if care_level is not None:
         stmt = stmt.where(Household.care_level == care_level)
     if flag is not None:
-        if flag not in _FLAG_CONDITIONS:
-            raise ValueError(f"unknown flag {flag!r}")
-        stmt = stmt.where(_active_resident_exists(_FLAG_CONDITIONS[flag]()))
+        stmt = stmt.where(household_has(flag))  # an unknown flag raises ValueError
     if q and q.strip():
         stmt = stmt.where(_search(q.strip()))
     if not include_inactive:
@@ -210,12 +192,6 @@ def households_query(
     return stmt.order_by(
         Household.address, Household.building, Household.unit, Household.room, Household.id
     )
-
-
-def grids_in_scope(scope: Scope) -> list[Area]:
-    """The grids a caller may place households in, in tree order."""
-    stmt = select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path))
-    return in_tree_order(db.session.scalars(stmt))
 
 
 def household_residents(household: Household, on: date) -> list[ResidentCard]:

@@ -18,7 +18,7 @@ from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
 from gridcare.areas.models import AREA_KIND_LABELS
 from gridcare.areas.scope import get_in_scope_or_404
-from gridcare.areas.services import areas_in_scope
+from gridcare.areas.services import areas_in_scope, grids_in_scope
 from gridcare.clock import today
 from gridcare.hazards.services import household_hazards
 from gridcare.registry import exports, imports, plates, services
@@ -70,7 +70,7 @@ def _area_choices():
 
 
 def _grid_choices():
-    return [(g.id, f"{g.name} ({g.code})") for g in services.grids_in_scope(current_actor().scope)]
+    return [(g.id, f"{g.name} ({g.code})") for g in grids_in_scope(current_actor().scope)]
 
 
 def _household_form_values(form: HouseholdForm) -> dict:

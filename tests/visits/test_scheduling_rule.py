@@ -185,7 +185,7 @@ def test_the_partial_unique_index_refuses_a_second_open_schedule_visit(make):
             CareSchedule.household_id == household.id, CareSchedule.kind == VisitKind.home_visit
         )
     )
-    inserted = services._insert_ignoring_duplicates(
+    inserted = services.insert_ignoring_duplicates(
         Visit,
         [
             {
