@@ -250,7 +250,7 @@ def raise_hazard(
                 photos.get(PhotoStage.after),
             )
         if hazard.assignee_id is None:
-            hazard.assignee_id = _grid_worker(household.grid_id)
+            hazard.assignee_id = grid_workers([household.grid_id]).get(household.grid_id)
         if severity == Severity.major and not fixed_on_spot:
             notify(
                 officers_over(_grid_path(household.id)),
@@ -298,10 +298,6 @@ def _resent(hazard: Hazard, actor: Actor, household: Household) -> Hazard:
             ),
         )
     return hazard
-
-
-def _grid_worker(grid_id: int) -> int | None:
-    return grid_workers([grid_id]).get(grid_id)
 
 
 def _follow_up(hazard, actor, action, from_status, to_status, note="", photo=None) -> FollowUp:
