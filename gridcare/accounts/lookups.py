@@ -4,6 +4,7 @@ Every domain that hands out work or tells someone about it asks here, so "the gr
 worker" means the same person on a visit, a hazard, a door plate and a report.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import func, literal, select
@@ -36,6 +37,29 @@ def grid_worker(grid_id: int) -> User | None:
     """The grid's worker, as a door plate names them: the same person `grid_workers` gives."""
     worker_id = grid_workers([grid_id]).get(grid_id)
     return db.session.get(User, worker_id) if worker_id is not None else None
+
+
+def areas_of(user_ids: Iterable[int]) -> dict[int, Scope]:
+    """Each user's own areas, as a scope: what they can open (empty for a user with none)."""
+    paths = defaultdict(list)
+    for user_id, path in db.session.execute(
+        select(user_area.c.user_id, Area.path)
+        .join(Area, Area.id == user_area.c.area_id)
+        .where(user_area.c.user_id.in_(set(user_ids)))
+    ):
+        paths[user_id].append(path)
+    return defaultdict(lambda: Scope(()), {u: Scope(tuple(p)) for u, p in paths.items()})
+
+
+def users_over(grid_path: str) -> set[int]:
+    """Users of any role whose areas contain this grid: who can still open its homes."""
+    return set(
+        db.session.scalars(
+            select(user_area.c.user_id)
+            .join(Area, Area.id == user_area.c.area_id)
+            .where(literal(grid_path).startswith(Area.path))
+        )
+    )
 
 
 def workers_in_scope(scope: Scope) -> list[User]:

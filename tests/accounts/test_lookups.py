@@ -1,9 +1,11 @@
 """Who works where: the one place visits, hazards, door plates and reports ask."""
 
 from gridcare.accounts.lookups import (
+    areas_of,
     grid_worker,
     grid_workers,
     officers_over,
+    users_over,
     workers_in_scope,
     workers_over,
     workers_under,
@@ -49,3 +51,21 @@ def test_workers_and_officers_over_a_grid_are_those_whose_areas_contain_it(make)
 
     assert {w.id for w in workers_over(grid_path)} == {own.id, roving.id}
     assert officers_over(grid_path) == [officer.id]
+
+
+def test_a_users_own_areas_say_what_they_can_open(make):
+    tree = make.tree()
+    worker = make.user("grid_worker", areas=[tree["grid1"], tree["grid3"]])
+    nobody = make.user("grid_worker")
+    own = areas_of([worker.id, nobody.id])
+    assert own[worker.id].covers(tree["grid3"].path)
+    assert not own[worker.id].covers(tree["grid2"].path)
+    assert not own[nobody.id].covers(tree["grid1"].path)
+
+
+def test_users_over_a_grid_are_every_role_whose_areas_contain_it(make):
+    tree = make.tree()
+    worker = make.user("grid_worker", areas=[tree["grid1"]])
+    officer = make.user("officer", areas=[tree["community1"]])
+    make.user("officer", areas=[tree["community2"]])
+    assert users_over(tree["grid1"].path) == {worker.id, officer.id}

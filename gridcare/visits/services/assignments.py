@@ -9,8 +9,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from gridcare.accounts.lookups import grid_workers, workers_in_scope
-from gridcare.accounts.models import user_area
+from gridcare.accounts.lookups import areas_of, grid_workers, workers_in_scope
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
@@ -38,13 +37,9 @@ def _check_worker(scope: Scope, worker_id: int | None, grid_ids: Iterable[int] =
         return
     if worker_id not in {w.id for w in workers_in_scope(scope)}:
         raise VisitError("worker_id", _l("Choose a grid worker of your areas."))
-    worker_paths = db.session.scalars(
-        select(Area.path)
-        .join(user_area, user_area.c.area_id == Area.id)
-        .where(user_area.c.user_id == worker_id)
-    ).all()
     grid_paths = db.session.scalars(select(Area.path).where(Area.id.in_(set(grid_ids)))).all()
-    if not all(Scope(tuple(worker_paths)).covers(path) for path in grid_paths):
+    own = areas_of([worker_id])[worker_id]
+    if not all(own.covers(path) for path in grid_paths):
         raise VisitError(
             "worker_id", _l("This worker's areas do not include every chosen household.")
         )

@@ -5,10 +5,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy import exists, func, select, update
 
-from gridcare.accounts.lookups import grid_workers
-from gridcare.accounts.models import user_area
+from gridcare.accounts.lookups import grid_workers, users_over
 from gridcare.areas.models import Area
 from gridcare.clock import utc_to_local_date, utcnow
 from gridcare.dialects import insert_ignoring_conflicts
@@ -258,15 +257,7 @@ def _hand_back_open_tasks(household_ids: Sequence[int]) -> None:
         .join(Area, Area.id == Household.grid_id)
         .where(Household.id.in_(household_ids))
     ).all()
-    covering = {}  # grid path -> ids of users whose areas contain it
-    for path in {path for _, _, path in homes}:
-        covering[path] = set(
-            db.session.scalars(
-                select(user_area.c.user_id)
-                .join(Area, Area.id == user_area.c.area_id)
-                .where(literal(path).startswith(Area.path))
-            )
-        )
+    covering = {path: users_over(path) for path in {path for _, _, path in homes}}
     grid_worker = grid_workers({grid_id for _, grid_id, _ in homes})
     home_of = {household_id: (grid_id, path) for household_id, grid_id, path in homes}
     for schedule in db.session.scalars(

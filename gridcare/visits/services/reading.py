@@ -1,7 +1,6 @@
 """Reading: a worker's day, a household's visits and schedules, workload, overdue
 tasks and campaigns, for the pages."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -10,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from gridcare import geo
-from gridcare.accounts.lookups import workers_in_scope
-from gridcare.accounts.models import User, user_area
+from gridcare.accounts.lookups import areas_of, workers_in_scope
+from gridcare.accounts.models import User
 from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
 from gridcare.clock import day_start_utc
@@ -31,14 +30,8 @@ def workers_who_can_open(scope: Scope, household_ids: Iterable[int]) -> list[Use
         )
     )
     workers = workers_in_scope(scope)
-    paths = defaultdict(list)
-    for user_id, path in db.session.execute(
-        select(user_area.c.user_id, Area.path)
-        .join(Area, Area.id == user_area.c.area_id)
-        .where(user_area.c.user_id.in_([w.id for w in workers]))
-    ):
-        paths[user_id].append(path)
-    return [w for w in workers if all(Scope(tuple(paths[w.id])).covers(p) for p in grid_paths)]
+    own = areas_of(w.id for w in workers)
+    return [w for w in workers if all(own[w.id].covers(p) for p in grid_paths)]
 
 
 @dataclass
