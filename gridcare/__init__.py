@@ -27,6 +27,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_signals(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -120,6 +121,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(visits_bp, url_prefix="/visits")
     app.register_blueprint(hazards_bp, url_prefix="/hazards")
+
+
+def register_signals(app: Flask) -> None:
+    from gridcare import visits
+
+    visits.init_app(app)  # households_changed -> visits follow the registry
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -133,6 +133,11 @@ def areas_in_scope(scope: Scope, kinds: Sequence[AreaKind] | None = None) -> lis
     return in_tree_order(db.session.scalars(stmt))
 
 
+def grids_in_scope(scope: Scope) -> list[Area]:
+    """The grids a caller may place households in or assign work in, in tree order."""
+    return areas_in_scope(scope, [AreaKind.grid])
+
+
 def child_areas(area: Area) -> list[Area]:
     """The direct children of an area, by code."""
     children = db.session.scalars(select(Area).where(Area.parent_id == area.id))

@@ -13,7 +13,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from gridcare.accounts.models import Permission, Role, User, user_area
+from gridcare.accounts.lookups import grid_worker
+from gridcare.accounts.models import Permission, User
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import Scope
@@ -106,23 +107,6 @@ def plate_sheet(
 def _grid_in_scope(scope: Scope, grid_id: int) -> Area | None:
     stmt = select(Area).where(
         Area.id == grid_id, Area.kind == AreaKind.grid, scope.filter(Area.path)
-    )
-    return db.session.scalar(stmt)
-
-
-def grid_worker(grid_id: int) -> User | None:
-    """The grid's worker, as the plate names them: the active grid worker assigned to it
-    (the first one, if several)."""
-    stmt = (
-        select(User)
-        .join(user_area, user_area.c.user_id == User.id)
-        .where(
-            user_area.c.area_id == grid_id,
-            User.role == Role.grid_worker,
-            User.active.is_(True),
-        )
-        .order_by(User.id)
-        .limit(1)
     )
     return db.session.scalar(stmt)
 

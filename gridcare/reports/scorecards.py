@@ -11,7 +11,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
-from gridcare.accounts.models import Role, User, user_area
+from gridcare.accounts.lookups import grid_workers, workers_under
+from gridcare.accounts.models import User
 from gridcare.areas.models import Area
 from gridcare.dialects import count_if
 from gridcare.errors import FieldError
@@ -19,12 +20,11 @@ from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.registry.models import Household
 from gridcare.reports.coverage import Figures, day_after_utc, grid_figures
-from gridcare.reports.models import ScoreWeights
+from gridcare.reports.models import DEFAULT_WEIGHTS, ScoreWeights
 from gridcare.reports.periods import Period
 from gridcare.visits.models import Visit, VisitStatus
-from gridcare.visits.services import grid_workers
 
-WEIGHT_NAMES = ("on_time", "coverage", "hazards", "not_missed")
+WEIGHT_NAMES = tuple(DEFAULT_WEIGHTS)
 
 
 @dataclass
@@ -56,9 +56,7 @@ class Scorecard:
 
 def weights() -> ScoreWeights:
     """The admin's weights, or the defaults when none were saved."""
-    return db.session.scalar(select(ScoreWeights).limit(1)) or ScoreWeights(
-        on_time=40, coverage=30, hazards=20, not_missed=10
-    )
+    return db.session.scalar(select(ScoreWeights).limit(1)) or ScoreWeights(**DEFAULT_WEIGHTS)
 
 
 class WeightsError(FieldError):
@@ -92,24 +90,6 @@ def score(card: Scorecard, chosen: ScoreWeights) -> float | None:
         total += weight * share
         weight_sum += weight
     return round(100 * total / weight_sum, 1) if weight_sum else None
-
-
-def workers_under(area: Area) -> list[User]:
-    """Active grid workers assigned to any area under `area`."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(user_area, user_area.c.user_id == User.id)
-            .join(Area, Area.id == user_area.c.area_id)
-            .where(
-                User.role == Role.grid_worker,
-                User.active.is_(True),
-                Area.path.startswith(area.path),
-            )
-            .distinct()
-            .order_by(User.username)
-        )
-    )
 
 
 def _in_area(area: Area, household_id):

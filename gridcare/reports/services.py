@@ -9,68 +9,34 @@ from sqlalchemy.orm import aliased
 from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
 from gridcare.areas.services import child_areas
-from gridcare.clock import years_before
-from gridcare.dialects import count_if
 from gridcare.extensions import db
-from gridcare.registry.care_levels import DEFAULT_RULES
-from gridcare.registry.models import (
-    DISABILITY_CATEGORIES,
-    DISABILITY_GRADES,
-    Household,
-    Resident,
-    ResidentStatus,
-)
+from gridcare.registry.models import Household, Resident, ResidentStatus
+from gridcare.reports.resident_counts import ResidentCounts, resident_counts
 
 
-@dataclass
-class RegistryCounts:
+@dataclass(kw_only=True)
+class RegistryCounts(ResidentCounts):
     """Registry counts for one area: who is on the books today."""
 
     area: Area
     households: int = 0
     by_care_level: dict[int, int] = field(default_factory=lambda: {1: 0, 2: 0, 3: 0})
-    residents: int = 0
-    elderly: int = 0
-    living_alone: int = 0
-    empty_nest: int = 0
-    disabled: int = 0
-    disabled_by_category: dict[int, int] = field(
-        default_factory=lambda: dict.fromkeys(DISABILITY_CATEGORIES, 0)
-    )
-    disabled_by_grade: dict[int, int] = field(
-        default_factory=lambda: dict.fromkeys(DISABILITY_GRADES, 0)
-    )
 
     @property
     def target_households(self) -> int:
         return sum(self.by_care_level.values())
-
-    def add(self, other: "RegistryCounts") -> None:
-        for name in (
-            "households",
-            "residents",
-            "elderly",
-            "living_alone",
-            "empty_nest",
-            "disabled",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("by_care_level", "disabled_by_category", "disabled_by_grade"):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            for key, value in theirs.items():
-                mine[key] += value
 
 
 def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], RegistryCounts]:
     """Counts per child area of `area` (or the area itself for a grid), and their total.
 
     Two grouped queries whatever the size of the area: households by child area and care
-    level, and residents by child area with conditional sums. The household query uses
+    level, and residents by grid (summed into child areas here). The household query uses
     ix_area_path (prefix match) and ix_household_grid_id; residents add
     ix_resident_household_id and ix_resident_status.
     """
     children = child_areas(area) or [area]
-    rows = {child.id: RegistryCounts(child) for child in children}
+    rows = {child.id: RegistryCounts(area=child) for child in children}
     child = aliased(Area)
     grid = aliased(Area)
     placed = (
@@ -90,41 +56,22 @@ def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], Registr
         if level in (1, 2, 3):
             rows[child_id].by_care_level[level] += count
 
-    elderly = Resident.birth_date <= years_before(on, DEFAULT_RULES.elderly_age)
-    disabled = Resident.disability_category.is_not(None)
-
-    columns = [
-        func.count(Resident.id),
-        count_if(elderly),
-        count_if(and_(elderly, Resident.lives_alone.is_(True))),
-        count_if(and_(elderly, Resident.empty_nest.is_(True))),
-        count_if(disabled),
-        *(count_if(Resident.disability_category == c) for c in DISABILITY_CATEGORIES),
-        *(count_if(Resident.disability_grade == g) for g in DISABILITY_GRADES),
-    ]
-    residents = db.session.execute(
-        placed.add_columns(*columns)
-        .join(Household, and_(Household.grid_id == grid.id, Household.active.is_(True)))
-        .join(
-            Resident,
-            and_(Resident.household_id == Household.id, Resident.status == ResidentStatus.active),
-        )
-        .group_by(child.id)
+    grid_paths = dict(
+        db.session.execute(select(Area.id, Area.path).where(Area.path.startswith(area.path))).all()
     )
-    for child_id, total, old, alone, nest, dis, *rest in residents:
-        row = rows[child_id]
-        row.residents, row.elderly, row.living_alone, row.empty_nest, row.disabled = (
-            total,
-            old,
-            alone,
-            nest,
-            dis,
-        )
-        categories, grades = rest[: len(DISABILITY_CATEGORIES)], rest[len(DISABILITY_CATEGORIES) :]
-        row.disabled_by_category = dict(zip(DISABILITY_CATEGORIES, categories, strict=True))
-        row.disabled_by_grade = dict(zip(DISABILITY_GRADES, grades, strict=True))
+    residents = resident_counts(
+        Household.grid_id.in_(list(grid_paths)),
+        on,
+        Household.active.is_(True),
+        Resident.status == ResidentStatus.active,
+    )
+    for grid_id, counts in residents.items():
+        for child_row in rows.values():
+            if grid_paths[grid_id].startswith(child_row.area.path):
+                child_row.add(counts)
+                break
 
-    total = RegistryCounts(area)
+    total = RegistryCounts(area=area)
     for row in rows.values():
         total.add(row)
     return list(rows.values()), total

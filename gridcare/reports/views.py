@@ -2,6 +2,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from gridcare.accounts.access import current_actor, require
+from gridcare.accounts.lookups import workers_under
 from gridcare.accounts.models import Permission
 from gridcare.areas.models import Area
 from gridcare.areas.scope import get_in_scope_or_404
@@ -156,7 +157,7 @@ def scorecard_records(worker_id: int, what: str):
     form, area, period = _coverage_request(default_period=quarter(today()).key)
     if form.period.errors:
         return _scorecards_page(form, area, period), 400
-    worker = next((w for w in scoring.workers_under(area) if w.id == worker_id), None) or abort(404)
+    worker = next((w for w in workers_under(area) if w.id == worker_id), None) or abort(404)
     kind, records = scoring.worker_records(worker.id, area, period, today(), what)
     return render_template(
         "reports/scorecard_records.html",

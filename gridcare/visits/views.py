@@ -5,9 +5,10 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from gridcare.accounts.access import current_actor, require
+from gridcare.accounts.lookups import workers_in_scope
 from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
-from gridcare.areas.services import areas_in_scope
+from gridcare.areas.services import areas_in_scope, grids_in_scope
 from gridcare.clock import local_to_utc, today
 from gridcare.converters import arg_id, as_id
 from gridcare.registry.models import Household
@@ -240,7 +241,7 @@ def _tasks_added(done: str, added: services.TasksAdded) -> str:
 
 
 def _worker_choices():
-    return [(w.id, w.display_name) for w in services.workers_in_scope(current_actor().scope)]
+    return [(w.id, w.display_name) for w in workers_in_scope(current_actor().scope)]
 
 
 @bp.route("/workload")
@@ -281,7 +282,7 @@ def reassign():
 @require(Permission.assign_visits)
 def assign():
     scope = current_actor().scope
-    grids = services.grids_in_scope(scope)
+    grids = grids_in_scope(scope)
     grid_id = arg_id("grid") or (grids[0].id if grids else None)
     households = services.households_for_assignment(scope, grid_id) if grid_id else []
     able = services.workers_who_can_open(scope, [h.id for h in households])

@@ -194,3 +194,13 @@ def test_the_tree_keeps_children_under_their_parent_with_siblings_by_code(make):
         parent_at = listed.index(next(a for a in listed if a.id == area.parent_id))
         between = listed[parent_at + 1 : listed.index(area)]
         assert all(a.path.startswith(listed[parent_at].path) for a in between)
+
+
+def test_grids_in_scope_are_the_callers_grids_in_tree_order(make):
+    tree = make.tree()
+    scope = Scope((tree["community2"].path, tree["grid1"].path))
+    assert [g.id for g in services.grids_in_scope(scope)] == [
+        tree["grid1"].id,
+        tree["grid3"].id,
+        tree["grid4"].id,
+    ]

@@ -3,6 +3,14 @@ from io import BytesIO
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
+
+from gridcare.accounts.models import Notification
+from gridcare.accounts.services import actor_for
+from gridcare.extensions import db
+from gridcare.hazards import services
+from gridcare.hazards.models import HazardCategory, Severity
+from tests.conftest import TEST_DAY
 
 
 def jpeg(width=800, height=600, color=(200, 60, 40), exif_gps=False) -> bytes:
@@ -38,3 +46,16 @@ def people(make):
         "household": household,
         "elsewhere": elsewhere,
     }
+
+
+def raise_one(people, **kwargs):
+    """A hazard the grid's worker raises at the household (minor gas, by default)."""
+    kwargs.setdefault("category", HazardCategory.gas)
+    kwargs.setdefault("severity", Severity.minor)
+    kwargs.setdefault("description", "燃气软管老化开裂")
+    kwargs.setdefault("today", TEST_DAY)
+    return services.raise_hazard(actor_for(people["worker"]), people["household"], **kwargs)
+
+
+def notifications(user):
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))

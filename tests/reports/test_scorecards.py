@@ -160,3 +160,37 @@ def test_a_task_done_early_whose_window_is_still_open_is_not_scored_yet(month, m
     assert (mid.tasks_due, mid.done_on_time) == (3, 1)
     after = card_of_w1(TODAY)
     assert (after.tasks_due, after.done_on_time) == (4, 2)
+
+
+def test_the_default_weights_apply_until_an_admin_saves_others(app, make):
+    default = scorecards.weights()
+    assert [getattr(default, n) for n in scorecards.WEIGHT_NAMES] == [40, 30, 20, 10]
+    admin = actor_for(make.user("admin"))
+    scorecards.save_weights(admin, on_time=10, coverage=10, hazards=0, not_missed=80)
+    saved = scorecards.weights()
+    assert [getattr(saved, n) for n in scorecards.WEIGHT_NAMES] == [10, 10, 0, 80]
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"on_time": 101, "coverage": 0, "hazards": 0, "not_missed": 0}, "on_time"),
+        ({"on_time": 0, "coverage": -1, "hazards": 0, "not_missed": 0}, "coverage"),
+        ({"on_time": 0, "coverage": 0, "hazards": 0, "not_missed": 0}, "on_time"),
+    ],
+    ids=["above_100", "negative", "all_zero"],
+)
+def test_weights_that_cannot_make_a_score_are_refused(app, make, values, field):
+    admin = actor_for(make.user("admin"))
+    with pytest.raises(scorecards.WeightsError) as refused:
+        scorecards.save_weights(admin, **values)
+    assert refused.value.field == field
+    assert scorecards.weights().on_time == 40  # nothing stored
+
+
+def test_a_worker_with_nothing_to_do_has_no_score(make):
+    card = scorecards.Scorecard(worker=make.user("grid_worker"))
+    assert scorecards.score(card, scorecards.weights()) is None
+    card.tasks_due, card.done_on_time = 4, 3  # only the task parts apply
+    weights = scorecards.weights()
+    assert scorecards.score(card, weights) == round(100 * (40 * 0.75 + 10 * 1) / 50, 1)

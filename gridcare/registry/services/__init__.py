@@ -29,12 +29,10 @@ from gridcare.registry.services.households import (
     update_household,
 )
 from gridcare.registry.services.lookups import (
-    FLAGS,
     MIN_PHONE_SEARCH,
     Page,
     ResidentCard,
     find_by_id_number,
-    grids_in_scope,
     household_residents,
     households_query,
     list_households,
@@ -51,7 +49,6 @@ from gridcare.registry.services.residents import (
 
 __all__ = [
     "CONTACT_FIELDS",
-    "FLAGS",
     "MAX_CONTACTS",
     "MIN_PHONE_SEARCH",
     "ContactDetails",
@@ -64,7 +61,6 @@ __all__ = [
     "create_household",
     "deactivate_household",
     "find_by_id_number",
-    "grids_in_scope",
     "household_residents",
     "households_changed",
     "households_query",

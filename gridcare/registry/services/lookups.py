@@ -8,17 +8,16 @@ from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 from sqlalchemy.orm import contains_eager, lazyload, raiseload, selectinload
 
 from gridcare.accounts.services import Actor
-from gridcare.areas.models import Area, AreaKind
+from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
-from gridcare.areas.services import in_tree_order
 from gridcare.clock import age_on
 from gridcare.extensions import db
 from gridcare.privacy import vault
 from gridcare.registry import id_numbers
 from gridcare.registry.care_levels import resident_care_level
+from gridcare.registry.flags import household_has
 from gridcare.registry.models import EmergencyContact, Household, Resident, ResidentStatus
 
-FLAGS = ("lives_alone", "empty_nest", "disabled")
 # Digits typed into the search box are matched against phones from this length on, so
 # a house number such as "12" does not pull in every phone that contains it.
 MIN_PHONE_SEARCH = 4
@@ -40,21 +39,6 @@ class ResidentCard:
     age: int
     care_level: int | None
     masked_id: str
-
-
-def _active_resident_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(
-        Resident.household_id == Household.id,
-        Resident.status == ResidentStatus.active,
-        *conditions,
-    )
-
-
-_FLAG_CONDITIONS = {
-    "lives_alone": lambda: Resident.lives_alone.is_(True),
-    "empty_nest": lambda: Resident.empty_nest.is_(True),
-    "disabled": lambda: Resident.disability_category.is_not(None),
-}
 
 
 def _search(q: str) -> ColumnElement[bool]:
@@ -137,9 +121,7 @@ def households_query(
     if care_level is not None:
         stmt = stmt.where(Household.care_level == care_level)
     if flag is not None:
-        if flag not in _FLAG_CONDITIONS:
-            raise ValueError(f"unknown flag {flag!r}")
-        stmt = stmt.where(_active_resident_exists(_FLAG_CONDITIONS[flag]()))
+        stmt = stmt.where(household_has(flag))  # an unknown flag raises ValueError
     if q and q.strip():
         stmt = stmt.where(_search(q.strip()))
     if not include_inactive:
@@ -147,12 +129,6 @@ def households_query(
     return stmt.order_by(
         Household.address, Household.building, Household.unit, Household.room, Household.id
     )
-
-
-def grids_in_scope(scope: Scope) -> list[Area]:
-    """The grids a caller may place households in, in tree order."""
-    stmt = select(Area).where(Area.kind == AreaKind.grid, scope.filter(Area.path))
-    return in_tree_order(db.session.scalars(stmt))
 
 
 def household_residents(household: Household, on: date) -> list[ResidentCard]:

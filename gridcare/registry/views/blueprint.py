@@ -10,7 +10,7 @@ from flask import (
 from gridcare.accounts.access import current_actor
 from gridcare.accounts.models import Permission
 from gridcare.areas.models import AREA_KIND_LABELS
-from gridcare.areas.services import areas_in_scope
+from gridcare.areas.services import areas_in_scope, grids_in_scope
 from gridcare.registry import exports, services
 
 bp = Blueprint("registry", __name__)
@@ -47,7 +47,7 @@ def area_choices():
 
 
 def grid_choices():
-    return [(g.id, f"{g.name} ({g.code})") for g in services.grids_in_scope(current_actor().scope)]
+    return [(g.id, f"{g.name} ({g.code})") for g in grids_in_scope(current_actor().scope)]
 
 
 @bp.context_processor

@@ -1,4 +1,5 @@
-"""Hazards and their follow-ups: raised, fixed, reviewed, closed, and never forgotten."""
+"""A hazard's lifecycle: raised, fixed, reviewed, closed, reassigned; every move a
+follow-up, and only the moves the rules allow."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -6,16 +7,15 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
-from gridcare.accounts.models import Permission, Role, User, user_area
+from gridcare.accounts.lookups import grid_workers, officers_over, workers_in_scope, workers_over
+from gridcare.accounts.models import Permission, Role, User
 from gridcare.accounts.services import Actor, notify
 from gridcare.areas.models import Area
 from gridcare.areas.scope import EVERYWHERE, Scope
 from gridcare.clock import utcnow
-from gridcare.dialects import count_if
 from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.hazards.models import (
@@ -29,8 +29,7 @@ from gridcare.hazards.models import (
 )
 from gridcare.hazards.photos import PhotoError, discard_photo, store_photo
 from gridcare.registry.models import Household
-from gridcare.visits.models import ChecklistItem, Visit, VisitStatus, canonical_client_uuid
-from gridcare.visits.services import grid_workers, workers_in_scope
+from gridcare.visits.models import Visit, canonical_client_uuid
 
 OPEN_STATUSES = (HazardStatus.open, HazardStatus.rectifying, HazardStatus.awaiting_review)
 
@@ -117,39 +116,11 @@ def deadline_for(severity: Severity, today: date) -> date:
     return today + timedelta(days=days)
 
 
-def officers_over(grid_path: str) -> list[int]:
-    """Active officers whose areas contain this grid: who is told about its hazards."""
-    stmt = (
-        select(User.id)
-        .join(user_area, user_area.c.user_id == User.id)
-        .join(Area, Area.id == user_area.c.area_id)
-        .where(
-            User.role == Role.officer,
-            User.active.is_(True),
-            literal(grid_path).startswith(Area.path),
-        )
-        .distinct()
-    )
-    return list(db.session.scalars(stmt))
-
-
 def assignable_workers(hazard: Hazard, scope: Scope = EVERYWHERE) -> list[User]:
     """Active grid workers, among those in `scope`, whose areas contain the hazard's
     household: the only ones who can follow it up."""
     in_scope = {w.id for w in workers_in_scope(scope)}
-    stmt = (
-        select(User)
-        .join(user_area, user_area.c.user_id == User.id)
-        .join(Area, Area.id == user_area.c.area_id)
-        .where(
-            User.role == Role.grid_worker,
-            User.active.is_(True),
-            literal(_grid_path(hazard.household_id)).startswith(Area.path),
-        )
-        .distinct()
-        .order_by(User.username)
-    )
-    return [w for w in db.session.scalars(stmt) if w.id in in_scope]
+    return [w for w in workers_over(_grid_path(hazard.household_id)) if w.id in in_scope]
 
 
 def _grid_path(household_id: int) -> str:
@@ -279,7 +250,7 @@ def raise_hazard(
                 photos.get(PhotoStage.after),
             )
         if hazard.assignee_id is None:
-            hazard.assignee_id = _grid_worker(household.grid_id)
+            hazard.assignee_id = grid_workers([household.grid_id]).get(household.grid_id)
         if severity == Severity.major and not fixed_on_spot:
             notify(
                 officers_over(_grid_path(household.id)),
@@ -327,10 +298,6 @@ def _resent(hazard: Hazard, actor: Actor, household: Household) -> Hazard:
             ),
         )
     return hazard
-
-
-def _grid_worker(grid_id: int) -> int | None:
-    return grid_workers([grid_id]).get(grid_id)
 
 
 def _follow_up(hazard, actor, action, from_status, to_status, note="", photo=None) -> FollowUp:
@@ -414,179 +381,3 @@ def move_hazard(
             discard_photo(filename)
         raise
     return hazard
-
-
-# Scheduled work.
-
-
-def escalate_hazards(today: date) -> int:
-    """Tell the community's officers about each hazard past its deadline, once per step.
-
-    The first step is the day after the deadline, then one every
-    GRIDCARE_ESCALATION_EVERY_DAYS days; running again on the same day sends nothing.
-    """
-    every = current_app.config["GRIDCARE_ESCALATION_EVERY_DAYS"]
-    overdue = db.session.execute(
-        select(Hazard, Household, Area.path)
-        .join(Household, Household.id == Hazard.household_id)
-        .join(Area, Area.id == Household.grid_id)
-        .where(Hazard.status.in_(OPEN_STATUSES), Hazard.deadline < today)
-    ).all()
-    sent = 0
-    for hazard, household, grid_path in overdue:
-        days_past = (today - hazard.deadline).days
-        step = 1 + (days_past - 1) // every
-        if step <= hazard.escalations:
-            continue
-        hazard.escalations = step
-        notify(
-            officers_over(grid_path),
-            "hazard_overdue",
-            entity="hazard",
-            entity_id=hazard.id,
-            params={"address": household.full_address, "days": days_past, "step": step},
-            dedupe=f"escalation:{hazard.id}:{step}",
-        )
-        db.session.add(
-            FollowUp(
-                hazard_id=hazard.id,
-                user_id=None,
-                action="escalated",
-                from_status=hazard.status,
-                to_status=hazard.status,
-                note="",
-            )
-        )
-        sent += 1
-    db.session.commit()
-    return sent
-
-
-def worker_digest(today: date) -> int:
-    """Each morning, a message to every worker with work: due today, overdue, hazards late."""
-    due, late = count_if(Visit.due_date == today), count_if(Visit.due_date < today)
-    visits = {
-        worker_id: (d, o)
-        for worker_id, d, o in db.session.execute(
-            select(Visit.worker_id, due, late)
-            .where(Visit.status == VisitStatus.planned, Visit.due_date <= today)
-            .group_by(Visit.worker_id)
-        )
-    }
-    hazards = dict(
-        db.session.execute(
-            select(Hazard.assignee_id, func.count(Hazard.id))
-            .where(Hazard.status.in_(OPEN_STATUSES), Hazard.deadline < today)
-            .group_by(Hazard.assignee_id)
-        ).all()
-    )
-    workers = db.session.scalars(
-        select(User.id).where(User.role == Role.grid_worker, User.active.is_(True))
-    )
-    sent = 0
-    for worker_id in workers:
-        due_today, overdue = visits.get(worker_id, (0, 0))
-        late_hazards = hazards.get(worker_id, 0)
-        if not (due_today or overdue or late_hazards):
-            continue
-        sent += notify(
-            [worker_id],
-            "worker_digest",
-            params={"due": due_today, "overdue": overdue, "hazards": late_hazards},
-            dedupe=f"digest:{today.isoformat()}",
-        )
-    db.session.commit()
-    return sent
-
-
-# Reading.
-
-
-def hazard_detail(hazard_id: int, scope: Scope) -> Hazard | None:
-    """One hazard in scope with its timeline, photos and people loaded."""
-    stmt = (
-        select(Hazard)
-        .join(Household, Household.id == Hazard.household_id)
-        .join(Area, Area.id == Household.grid_id)
-        .where(Hazard.id == hazard_id, scope.filter(Area.path))
-        .options(
-            selectinload(Hazard.household),
-            selectinload(Hazard.assignee),
-            selectinload(Hazard.reported_by),
-            selectinload(Hazard.photos),
-            selectinload(Hazard.follow_ups).selectinload(FollowUp.user),
-            selectinload(Hazard.follow_ups).selectinload(FollowUp.photo),
-        )
-    )
-    return db.session.scalar(stmt)
-
-
-def _listing(scope: Scope):
-    return (
-        select(Hazard)
-        .join(Household, Household.id == Hazard.household_id)
-        .join(Area, Area.id == Household.grid_id)
-        .where(scope.filter(Area.path))
-        .options(
-            selectinload(Hazard.household),
-            selectinload(Hazard.assignee),
-            selectinload(Hazard.photos),
-        )
-    )
-
-
-def household_hazards(household_id: int, scope: Scope) -> list[Hazard]:
-    """A household's hazards: open ones first (by deadline), then the closed, newest first."""
-    stmt = (
-        _listing(scope)
-        .where(Hazard.household_id == household_id)
-        .order_by((Hazard.status == HazardStatus.closed), Hazard.deadline, Hazard.id.desc())
-    )
-    return list(db.session.scalars(stmt))
-
-
-def my_hazards(user_id: int, scope: Scope) -> list[Hazard]:
-    """The open hazards a worker follows, soonest deadline first."""
-    stmt = (
-        _listing(scope)
-        .where(Hazard.assignee_id == user_id, Hazard.status.in_(OPEN_STATUSES))
-        .order_by(Hazard.deadline.is_(None), Hazard.deadline, Hazard.id)
-    )
-    return list(db.session.scalars(stmt))
-
-
-@dataclass
-class Queue:
-    awaiting_review: list[Hazard]
-    past_deadline: list[Hazard]
-    major_open: list[Hazard]
-
-
-def officer_queue(scope: Scope, today: date) -> Queue:
-    """An officer's hazards: fixes to review, deadlines passed, major ones still open."""
-    rows = list(
-        db.session.scalars(
-            _listing(scope)
-            .where(
-                or_(
-                    Hazard.status == HazardStatus.awaiting_review,
-                    and_(Hazard.status.in_(OPEN_STATUSES), Hazard.deadline < today),
-                    and_(Hazard.status.in_(OPEN_STATUSES), Hazard.severity == Severity.major),
-                )
-            )
-            .order_by(Hazard.deadline.is_(None), Hazard.deadline, Hazard.id)
-        )
-    )
-    return Queue(
-        awaiting_review=[h for h in rows if h.status == HazardStatus.awaiting_review],
-        past_deadline=[h for h in rows if h.deadline is not None and h.deadline < today],
-        major_open=[h for h in rows if h.severity == Severity.major],
-    )
-
-
-def prefill_from_check(visit: Visit, code: str) -> dict:
-    """What a failed checklist item tells the hazard form: its category and label."""
-    item = db.session.scalar(select(ChecklistItem).where(ChecklistItem.code == code))
-    if item is None or visit.checklist.get(code) != "fail":
-        return {}
-    return {"category": item.hazard_category, "checklist_code": code, "item": item}

@@ -1,3 +1,5 @@
+"""A hazard's lifecycle: raising it, its photos, and every move the rules allow or refuse."""
+
 from datetime import timedelta
 from io import BytesIO
 
@@ -6,7 +8,7 @@ from flask_babel import force_locale
 from PIL import Image
 from sqlalchemy import func, select
 
-from gridcare.accounts.models import Notification, User
+from gridcare.accounts.models import User
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.hazards import services
@@ -20,22 +22,10 @@ from gridcare.hazards.models import (
 )
 from gridcare.hazards.photos import photo_path
 from tests.conftest import TEST_DAY
-from tests.hazards.conftest import jpeg
+from tests.hazards.conftest import jpeg, notifications, raise_one
 
 TODAY = TEST_DAY
 pytestmark = pytest.mark.usefixtures("test_day")
-
-
-def raise_one(people, **kwargs):
-    kwargs.setdefault("category", HazardCategory.gas)
-    kwargs.setdefault("severity", Severity.minor)
-    kwargs.setdefault("description", "燃气软管老化开裂")
-    kwargs.setdefault("today", TODAY)
-    return services.raise_hazard(actor_for(people["worker"]), people["household"], **kwargs)
-
-
-def notifications(user):
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
 
 
 def test_minor_and_major_hazards_get_deadlines_from_their_severity(people):
@@ -133,58 +123,6 @@ def test_workers_may_not_review_and_the_service_refuses_other_moves(people):
         services.move_hazard(officer, hazard, "reject")
     assert no_note.value.field == "note"
     assert hazard.status == HazardStatus.awaiting_review
-
-
-def test_escalation_notifies_once_per_step_however_often_the_job_runs(people):
-    hazard = raise_one(people)  # deadline TODAY + 15
-    officer = people["officer"]
-    deadline = hazard.deadline
-    assert services.escalate_hazards(deadline) == 0  # due today: not late yet
-    for _ in range(3):
-        services.escalate_hazards(deadline + timedelta(days=1))
-    assert len(notifications(officer)) == 1
-    for _ in range(3):
-        services.escalate_hazards(deadline + timedelta(days=6))
-    assert len(notifications(officer)) == 1
-    services.escalate_hazards(deadline + timedelta(days=8))
-    services.escalate_hazards(deadline + timedelta(days=8))
-    assert len(notifications(officer)) == 2
-    assert [n.params["days"] for n in notifications(officer)] == [1, 8]
-    escalations = db.session.scalar(
-        select(func.count()).where(FollowUp.hazard_id == hazard.id, FollowUp.action == "escalated")
-    )
-    assert escalations == 2
-
-
-def test_closed_hazards_are_not_escalated(people):
-    hazard = raise_one(people)
-    services.move_hazard(actor_for(people["worker"]), hazard, "report_fixed", photo=jpeg())
-    services.move_hazard(actor_for(people["officer"]), hazard, "approve")
-    assert services.escalate_hazards(hazard.deadline + timedelta(days=30)) == 0
-
-
-def test_worker_digest_is_sent_once_a_day(people):
-    from gridcare.visits.services import generate_visits
-
-    generate_visits(TODAY - timedelta(days=10))
-    assert services.worker_digest(TODAY) == 1
-    assert services.worker_digest(TODAY) == 0
-    (digest,) = notifications(people["worker"])
-    assert digest.kind == "worker_digest"
-    assert digest.params["overdue"] >= 1
-
-
-def test_officer_queue_lists_reviews_late_and_major(people):
-    late = raise_one(people)
-    major = raise_one(people, severity=Severity.major)
-    review = raise_one(people)
-    services.move_hazard(actor_for(people["worker"]), review, "report_fixed", photo=jpeg())
-    queue = services.officer_queue(actor_for(people["officer"]).scope, late.deadline + timedelta(1))
-    assert [h.id for h in queue.awaiting_review] == [review.id]
-    assert late.id in [h.id for h in queue.past_deadline]
-    assert [h.id for h in queue.major_open] == [major.id]
-    elsewhere = services.officer_queue(actor_for(people["other_officer"]).scope, TODAY)
-    assert elsewhere.major_open == [] and elsewhere.awaiting_review == []
 
 
 def test_a_client_uuid_in_another_spelling_is_stored_canonical_and_resends_match(people):

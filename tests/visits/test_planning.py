@@ -1,4 +1,4 @@
-"""The scheduling rule of DESIGN.md, tested on the services directly."""
+"""Planning: the scheduling rule of DESIGN.md, tested on the services directly."""
 
 from datetime import date, datetime, timedelta
 
@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
-from gridcare.registry.services import record_death, refresh_care_levels
+from gridcare.registry.services import record_death, refresh_care_levels, set_care_level_override
 from gridcare.visits import services
 from gridcare.visits.models import CareSchedule, Visit, VisitKind, VisitStatus
 from gridcare.visits.plans import CARE_PLAN
 from tests.conftest import TEST_DAY
+from tests.visits.conftest import open_tasks
 
 TODAY = TEST_DAY
 pytestmark = pytest.mark.usefixtures("test_day")
@@ -185,7 +186,7 @@ def test_the_partial_unique_index_refuses_a_second_open_schedule_visit(make):
             CareSchedule.household_id == household.id, CareSchedule.kind == VisitKind.home_visit
         )
     )
-    inserted = services._insert_ignoring_duplicates(
+    inserted = services.insert_ignoring_duplicates(
         Visit,
         [
             {
@@ -213,3 +214,85 @@ def test_first_visits_of_a_new_grid_are_spread_over_the_first_week(make):
         select(Visit.due_date).where(Visit.kind == VisitKind.home_visit)
     ).all()
     assert {(d - TODAY).days for d in dues} == set(range(7))
+
+
+# The nightly sweep, the registry's changes, and what a run reports.
+
+
+def test_closing_missed_windows_leaves_open_windows_and_done_visits_alone(community):
+    services.generate_visits(TODAY)
+    (lapsed,) = open_tasks(community["alone"], "home_visit")
+    lapsed.due_date, lapsed.window_end = TODAY - timedelta(days=5), TODAY - timedelta(days=1)
+    (running,) = open_tasks(community["disabled"], "home_visit")
+    running.due_date, running.window_end = TODAY - timedelta(days=5), TODAY
+    db.session.commit()
+
+    assert services.close_missed(TODAY) == 1
+    assert services.close_missed(TODAY) == 0  # final: a second sweep finds nothing
+
+    db.session.refresh(lapsed)
+    db.session.refresh(running)
+    assert (lapsed.status, running.status) == (VisitStatus.missed, VisitStatus.planned)
+
+
+def test_the_nightly_plan_says_what_it_did(community):
+    summary = services.generate_visits(TODAY)
+    assert (summary.schedules_created, summary.visits_created) == (8, 8)  # 4 homes × 2 kinds
+    assert "visits_created=8" in str(summary)
+    again = services.generate_visits(TODAY)
+    assert (again.schedules_created, again.visits_created) == (0, 0)
+
+
+def test_a_household_raised_to_level_1_gets_its_open_visit_brought_forward(community):
+    services.generate_visits(TODAY)
+    (task,) = open_tasks(community["nest"], "home_visit")
+    task.due_date = task.window_end = TODAY + timedelta(days=25)
+    db.session.commit()
+    officer = actor_for(community["officer"])
+
+    set_care_level_override(officer, community["nest"], 1, "独居，近期摔倒过")
+
+    (task,) = open_tasks(community["nest"], "home_visit")
+    assert task.due_date == TODAY + timedelta(days=CARE_PLAN[1]["home_visit"].interval_days)
+    (schedule,) = [
+        s for s in services.schedules_for(community["nest"].id) if s.kind == "home_visit"
+    ]
+    assert schedule.interval_days == CARE_PLAN[1]["home_visit"].interval_days
+
+
+def test_a_household_moved_to_another_grid_hands_its_open_tasks_to_that_grids_worker(community):
+    services.generate_visits(TODAY)
+    household = community["alone"]
+    assert {t.worker_id for t in open_tasks(household)} == {community["worker"].id}
+    household.grid_id = community["tree"]["grid2"].id  # a grid with no worker
+    db.session.flush()
+
+    services.follow_households((household.id,), TODAY)
+    db.session.commit()
+
+    assert {t.worker_id for t in open_tasks(household)} == {None}
+
+
+def test_a_moved_households_schedule_forgets_a_named_worker_who_cannot_open_it(community, make):
+    services.generate_visits(TODAY)
+    household = community["alone"]
+    schedule = services.schedules_for(household.id)[0]
+    schedule.worker_id = community["worker"].id
+    household.grid_id = community["tree"]["grid2"].id
+    db.session.flush()
+
+    services.follow_households((household.id,), TODAY)
+
+    assert schedule.worker_id is None
+
+
+def test_a_closed_household_has_its_schedules_ended_and_open_tasks_cancelled(community):
+    services.generate_visits(TODAY)
+    household = community["alone"]
+    household.active = False
+    db.session.flush()
+
+    summary = services.follow_households((household.id,), TODAY)
+
+    assert (summary.schedules_ended, summary.visits_cancelled) == (2, 2)
+    assert open_tasks(household) == []

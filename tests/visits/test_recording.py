@@ -1,4 +1,4 @@
-"""Logging visits and checks: completion, idempotency, location verdicts and refusals."""
+"""Recording a visit (`log_visit`): completion, idempotency, location verdicts and refusals."""
 
 import uuid
 from datetime import date, timedelta
@@ -231,3 +231,89 @@ def test_a_failed_item_makes_the_safety_check_one_with_concerns(setup):
     assert visit.outcome == Outcome.concerns
     passed = {item.code: "pass" for item in services.checklist_items()}
     assert log(actor, household, kind=VisitKind.safety_check, checklist=passed).outcome == "well"
+
+
+def all_pass():
+    return {item.code: "pass" for item in services.checklist_items()}
+
+
+def test_the_checklist_is_the_active_items_in_their_order(setup):
+    items = services.checklist_items()
+    assert [i.position for i in items] == sorted(i.position for i in items)
+    items[0].active = False
+    db.session.commit()
+    assert items[0].code not in {i.code for i in services.checklist_items()}
+
+
+@pytest.mark.parametrize(
+    "change", [{"made_up_item": "pass"}, {"gas_hose": "maybe"}], ids=["unknown", "answer"]
+)
+def test_a_checklist_with_an_unknown_item_or_answer_is_refused(setup, change):
+    _, actor, household = setup
+    with pytest.raises(services.VisitError) as refused:
+        log(actor, household, kind=VisitKind.safety_check, checklist=all_pass() | change)
+    assert refused.value.field == "checklist"
+    assert visits_of(household, VisitStatus.done) == []
+
+
+def test_a_visit_without_an_outcome_is_refused(setup):
+    _, actor, household = setup
+    with pytest.raises(services.VisitError) as refused:
+        log(actor, household, outcome=None)
+    assert refused.value.field == "outcome"
+
+
+def test_a_not_home_attempt_keeps_no_outcome_and_no_checklist(setup):
+    _, actor, household = setup
+    visit = log(
+        actor, household, kind=VisitKind.safety_check, not_home=True, checklist={"x": "fail"}
+    )
+    assert visit.status == VisitStatus.not_home
+    assert (visit.outcome, visit.checklist) == (None, {})
+
+
+def test_a_task_of_another_household_or_kind_is_refused(setup, make):
+    tree, actor, household = setup
+    neighbour = make.household(tree["grid1"])
+    make.resident(neighbour, birth_date=date(1939, 1, 1), lives_alone=True)
+    services.generate_visits(TODAY)
+    theirs = visits_of(neighbour, VisitStatus.planned)[0]
+    with pytest.raises(services.VisitError) as refused:
+        log(actor, household, visit_id=theirs.id)
+    assert refused.value.field == "visit"
+    check = next(v for v in visits_of(household, VisitStatus.planned) if v.kind == "safety_check")
+    with pytest.raises(services.VisitError) as refused:
+        log(actor, household, visit_id=check.id)  # a home visit against the safety check
+    assert refused.value.field == "kind"
+
+
+def test_a_form_that_arrived_without_its_uuid_is_refused(setup):
+    _, actor, household = setup
+    with pytest.raises(services.VisitError) as refused:
+        log(actor, household, client_uuid="not-a-uuid")
+    assert refused.value.field == "client_uuid"
+    assert refused.value.message == services.UUID_BROKEN
+
+
+def test_an_implausible_position_accuracy_is_refused(setup):
+    _, actor, household = setup
+    with pytest.raises(services.VisitError) as refused:
+        log(actor, household, position=services.Position(39.77, 98.29, -5))
+    assert refused.value.field == "accuracy_m"
+
+
+def test_a_recorded_visit_is_audited_by_field_name_never_by_value(setup, new_events):
+    _, actor, household = setup
+    visit = log(actor, household, notes="老人说最近睡得不好")
+    (event,) = new_events("log", "visit")
+    assert event.entity_id == visit.id
+    assert "notes" in event.field_names
+    assert "睡得" not in event.fields
+
+
+def test_a_visit_at_a_household_with_no_coordinates_has_an_unknown_location(setup, make):
+    tree, actor, _ = setup
+    unplaced = make.household(tree["grid1"])
+    visit = log(actor, unplaced, position=services.Position(39.77, 98.29, 10))
+    assert visit.location_verdict == LocationVerdict.unknown
+    assert visit.extra  # no task there: kept as an extra visit

@@ -1,0 +1,121 @@
+"""The coverage report: each grid's figures assembled into child areas, workers, a
+total, the months before, and the page that shows them."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from gridcare.accounts.lookups import grid_workers
+from gridcare.accounts.models import User
+from gridcare.areas.models import Area
+from gridcare.areas.services import child_areas, in_tree_order
+from gridcare.extensions import db
+from gridcare.registry.models import Household
+from gridcare.reports.coverage.figures import Coverage, Figures, Row
+from gridcare.reports.coverage.per_grid import done_in_period, grid_figures, target_condition
+from gridcare.reports.coverage.snapshots import snapshots_for
+from gridcare.reports.periods import Period, last_months
+from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
+
+
+def coverage(area: Area, period: Period, today: date | None = None) -> Coverage:
+    """The area's figures for the period, by child area and by grid worker."""
+    per_grid = grid_figures(area, period, today)
+    children = child_areas(area) or [area]
+    grid_paths = dict(
+        db.session.execute(select(Area.id, Area.path).where(Area.id.in_(list(per_grid)))).all()
+    )
+    child_rows = {child.id: Row(child.name, Figures(), area=child) for child in children}
+    for grid_id, figures in per_grid.items():
+        for child in children:
+            if grid_paths[grid_id].startswith(child.path):
+                child_rows[child.id].figures.add(figures)
+                break
+
+    workers_by_grid = grid_workers(list(per_grid))
+    people = {
+        u.id: u
+        for u in db.session.scalars(select(User).where(User.id.in_(set(workers_by_grid.values()))))
+    }
+    worker_rows: dict[int | None, Row] = {}
+    for grid_id, figures in per_grid.items():
+        worker_id = workers_by_grid.get(grid_id)
+        if worker_id not in worker_rows:
+            worker = people.get(worker_id)
+            worker_rows[worker_id] = Row(
+                worker.display_name if worker else "—", Figures(), worker=worker
+            )
+        worker_rows[worker_id].figures.add(figures)
+
+    total = Figures()
+    for figures in per_grid.values():
+        total.add(figures)
+    return Coverage(
+        area=area,
+        period=period,
+        total=total,
+        children=list(child_rows.values()),
+        workers=sorted(worker_rows.values(), key=lambda r: r.label),
+    )
+
+
+def unvisited_households(area: Area, period: Period) -> list[Household]:
+    """Target households under `area` with no in-person home visit done in the period."""
+    visited = done_in_period(
+        period,
+        VisitKind.home_visit,
+        Visit.status == VisitStatus.done,
+        Visit.method == VisitMethod.in_person,
+    )
+    stmt = (
+        select(Household, Area)
+        .join(Area, Area.id == Household.grid_id)
+        .where(
+            Area.path.startswith(area.path),
+            Household.created_at < period.end_utc,
+            target_condition(period),
+            ~visited,
+        )
+        .order_by(Household.address, Household.building, Household.unit, Household.room)
+    )
+    rows = db.session.execute(stmt).all()
+    grids = in_tree_order({grid.id: grid for _, grid in rows}.values())
+    rank = {grid.id: n for n, grid in enumerate(grids)}
+    return [household for household, grid in sorted(rows, key=lambda row: rank[row[1].id])]
+
+
+def trend(
+    area: Area, months: list[Period], snapshots: dict[str, Figures]
+) -> list[tuple[Period, Figures]]:
+    """The area's total per month: stored snapshots where there are any, else live."""
+    out = []
+    for period in months:
+        figures = snapshots.get(period.key)
+        if figures is None:
+            figures = Figures()
+            for grid in grid_figures(area, period).values():
+                figures.add(grid)
+        out.append((period, figures))
+    return out
+
+
+@dataclass
+class CoveragePage:
+    report: Coverage
+    previous: Figures
+    reported: Figures | None  # the month's snapshot, when one was stored
+    trend: list[tuple[Period, Figures]]
+
+
+def coverage_page(area: Area, period: Period) -> CoveragePage:
+    """What the report page shows: this period, the previous one beside it, the stored
+    snapshot of this period if any, and the 12 months to its end."""
+    months = last_months(period, 12)
+    snapshots = snapshots_for(area, [m.key for m in months] + [period.key])
+    return CoveragePage(
+        report=coverage(area, period),
+        previous=coverage(area, period.previous()).total,
+        reported=snapshots.get(period.key),
+        trend=trend(area, months, snapshots),
+    )

@@ -1,0 +1,87 @@
+"""Care schedules and visits, one module per kind of work:
+
+- `planning`: schedules that follow care levels, and each schedule's next visit;
+- `recording`: where a visit is recorded (`log_visit`);
+- `assignments`: officers' one-off checks, campaigns, reassignment, schedule adjustments;
+- `reading`: a worker's day, a household's history, workload, overdue tasks, campaigns.
+
+Everything is re-exported here, so `from gridcare.visits import services` keeps working.
+"""
+
+from gridcare.visits.services.assignments import (
+    TasksAdded,
+    adjust_schedule,
+    assign_checks,
+    campaign_households,
+    create_campaign,
+    reassign_visits,
+    refresh_campaign,
+)
+from gridcare.visits.services.errors import VisitError
+from gridcare.visits.services.planning import (
+    PlanSummary,
+    close_missed,
+    follow_households,
+    generate_visits,
+    insert_ignoring_duplicates,
+    plan_due_visits,
+    pull_forward,
+    sync_schedules,
+)
+from gridcare.visits.services.reading import (
+    WALKING_ORDER_STOPS,
+    DayRow,
+    WorkerDay,
+    Workload,
+    campaigns_in_scope,
+    household_visits,
+    households_for_assignment,
+    overdue_visits,
+    schedules_for,
+    worker_day,
+    workers_who_can_open,
+    workload,
+)
+from gridcare.visits.services.recording import (
+    UUID_BROKEN,
+    UUID_USED,
+    Position,
+    checklist_items,
+    log_visit,
+)
+
+__all__ = [
+    "UUID_BROKEN",
+    "UUID_USED",
+    "WALKING_ORDER_STOPS",
+    "DayRow",
+    "PlanSummary",
+    "Position",
+    "TasksAdded",
+    "VisitError",
+    "WorkerDay",
+    "Workload",
+    "adjust_schedule",
+    "assign_checks",
+    "campaign_households",
+    "campaigns_in_scope",
+    "checklist_items",
+    "close_missed",
+    "create_campaign",
+    "follow_households",
+    "generate_visits",
+    "household_visits",
+    "households_for_assignment",
+    "insert_ignoring_duplicates",
+    "log_visit",
+    "overdue_visits",
+    "plan_due_visits",
+    "pull_forward",
+    "reassign_visits",
+    "refresh_campaign",
+    "schedules_for",
+    "sync_schedules",
+    "worker_day",
+    "workers_who_can_open",
+    "workload",
+]
