@@ -78,9 +78,11 @@ $(AXE): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
 test: install browser-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
+# import-linter holds the layering of ../shared/DESIGN.md (contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test-postgres: install
 	@command -v psql >/dev/null 2>&1 || { \

@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
 from gridcare import create_app
+from gridcare.command_errors import InputError
 from gridcare.config import MissingKeysError
 
 
@@ -25,12 +26,6 @@ class GridcareGroup(FlaskGroup):
             raise click.ClickException(_database_failure(exc)) from exc
         except MissingKeysError as exc:  # GRIDCARE_REQUIRE_KEYS is on for this process too
             raise click.ClickException(str(exc)) from exc
-
-
-class InputError(click.ClickException):
-    """Bad input, said in one line (click's UsageError adds usage lines); exit status 2."""
-
-    exit_code = 2
 
 
 def _database_failure(exc: OperationalError) -> str:

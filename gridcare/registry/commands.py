@@ -27,7 +27,7 @@ def import_residents_command(file: Path, username: str, dry_run: bool, verbose: 
 
     from gridcare.accounts.models import User
     from gridcare.accounts.services import actor_for
-    from gridcare.cli import InputError
+    from gridcare.command_errors import InputError
     from gridcare.extensions import db
     from gridcare.registry.imports import MAX_IMPORT_BYTES, ImportFileError, import_residents
     from gridcare.registry.services import RegistryPermissionError
