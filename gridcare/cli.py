@@ -5,11 +5,12 @@ import logging
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from gridcare import create_app
 from gridcare.command_errors import InputError
 from gridcare.config import MissingKeysError
+from gridcare.privacy import DataKeyError
 
 
 class GridcareGroup(FlaskGroup):
@@ -22,18 +23,21 @@ class GridcareGroup(FlaskGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except OperationalError as exc:
+        except (OperationalError, ProgrammingError) as exc:
             raise click.ClickException(_database_failure(exc)) from exc
-        except MissingKeysError as exc:  # GRIDCARE_REQUIRE_KEYS is on for this process too
+        except (MissingKeysError, DataKeyError) as exc:  # a key missing or not a valid key
             raise click.ClickException(str(exc)) from exc
 
 
-def _database_failure(exc: OperationalError) -> str:
+def _database_failure(exc: OperationalError | ProgrammingError) -> str:
     from gridcare.extensions import db
 
     url = db.engine.url.render_as_string(hide_password=True)
     lines = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]
-    return f"the database {url} cannot be used: {lines[0]}"
+    said = f"the database {url} cannot be used: {lines[0]}"
+    if "no such table" in lines[0] or "does not exist" in lines[0]:
+        said += " (a new database? run `gridcare db upgrade` first)"
+    return said
 
 
 @click.group(cls=GridcareGroup, create_app=create_app)

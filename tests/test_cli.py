@@ -257,3 +257,54 @@ def test_every_command_says_in_one_line_that_the_database_cannot_be_reached(
     assert_one_clear_line(result, "database")
     assert result.exit_code == 1
     assert "secret" not in result.output  # the password stays out of logs
+
+
+# A database that is reachable but not migrated, and a data key that is no key.
+
+
+@pytest.fixture
+def empty_database(tmp_path) -> str:
+    """A database with no tables, of the kind the suite runs on."""
+    url = os.environ.get("GRIDCARE_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    from sqlalchemy import create_engine, text
+
+    from gridcare.config import database_url
+
+    admin = create_engine(database_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS gridcare_test_empty"))
+        conn.execute(text("CREATE DATABASE gridcare_test_empty"))
+    admin.dispose()
+    return database_url(url.rsplit("/", 1)[0] + "/gridcare_test_empty")
+
+
+@pytest.mark.committed
+@pytest.mark.parametrize("command", ["jobs list", "jobs run", "report coverage"])
+def test_a_database_never_migrated_is_said_in_one_line_with_the_fix(
+    command, empty_database, tmp_path
+):
+    unmigrated = app_with_database(empty_database, tmp_path)
+    result = gridcare(unmigrated, *COMMANDS[command])
+    assert_one_clear_line(result, "gridcare db upgrade")
+    with unmigrated.app_context():
+        db.engine.dispose()
+
+
+def test_a_data_key_that_is_no_key_is_said_in_one_line(app, tmp_path):
+    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+
+    def misconfigured_app():
+        return create_app(
+            {
+                **settings,
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "GRIDCARE_DATA_KEY": "abc",
+                "GRIDCARE_INSTANCE_PATH": str(tmp_path),
+            }
+        )
+
+    info = ScriptInfo(create_app=misconfigured_app, load_dotenv_defaults=False)
+    result = CliRunner().invoke(cli, ["jobs", "list"], obj=info)
+    assert_one_clear_line(result, "GRIDCARE_DATA_KEY")

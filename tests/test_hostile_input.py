@@ -103,6 +103,9 @@ HOSTILE_TEXT = [
     "[]",
     "{}",
     "../../etc/passwd",
+    "新区1①",  # digits that isdigit() accepts and int() refuses
+    "²",
+    "١٢",
 ]
 UUIDS = [
     "urn:uuid:12345678-1234-5678-1234-567812345678",

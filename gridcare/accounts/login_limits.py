@@ -18,14 +18,22 @@ proxy's address, so such a limit would let ten wrong passwords lock the whole ci
 guessing many accounts from one address is still bounded, account by account.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
 
 from flask import Response, current_app, url_for
 from itsdangerous import BadData, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from gridcare.extensions import limiter
+
+log = logging.getLogger(__name__)
+# Used while the configured storage (Redis) cannot be reached: logins stay possible and
+# guessing stays bounded, per process, instead of every login failing with a 500.
+_FALLBACK = FixedWindowRateLimiter(MemoryStorage())
 
 DEVICE_COOKIE = "gridcare_device"
 DEVICE_MAX_AGE = 180 * 24 * 3600  # renewed at every login: a phone in use stays known
@@ -65,19 +73,35 @@ def attempt(username: str, address: str | None, device_cookie: str | None) -> Lo
     return LoginAttempt(name, address or "", device["d"] if known else None)
 
 
-def refused(attempt: LoginAttempt) -> bool:
-    """Whether this attempt has used up one of its limits; checked before the password."""
+def admit(attempt: LoginAttempt) -> bool:
+    """Count this attempt against its limits before the password is checked, and say
+    whether it is within them. Counting first keeps the bound when guesses arrive in
+    parallel: each one takes its place before any password is compared."""
     if not limiter.enabled:
-        return False
-    return any(not limiter.limiter.test(item, *key) for item, key in attempt.counters())
+        return True
+    # Every counter is hit, even after one refuses, so a refused attempt costs as well.
+    results = [_strategy().hit(item, *key) for item, key in attempt.counters()]
+    return all(results)
 
 
-def record_failure(attempt: LoginAttempt) -> None:
-    """Count a wrong password (or an unknown username) against the attempt's limits."""
-    if not limiter.enabled:
-        return
+def record_success(attempt: LoginAttempt) -> None:
+    """Give back the place a successful login took: only failures use up the limits."""
+    strategy = _strategy()
+    if not limiter.enabled or not isinstance(strategy, FixedWindowRateLimiter):
+        return  # other strategies cannot give a hit back; a success then counts too
     for item, key in attempt.counters():
-        limiter.limiter.hit(item, *key)
+        strategy.hit(item, *key, cost=-1)
+
+
+def _strategy() -> RateLimiter:
+    """The configured storage's counters, or process-local ones while it is unreachable."""
+    try:
+        if limiter.limiter.storage.check():
+            return limiter.limiter
+    except Exception:  # each storage backend raises its own connection errors
+        pass
+    log.error("the rate-limit storage cannot be reached: login limits are per process now")
+    return _FALLBACK
 
 
 def remember_device(response: Response, attempt: LoginAttempt, device_cookie: str | None):

@@ -64,7 +64,7 @@ def login():
     if form.validate_on_submit():
         device_cookie = request.cookies.get(login_limits.DEVICE_COOKIE)
         attempt = login_limits.attempt(form.username.data, request.remote_addr, device_cookie)
-        if login_limits.refused(attempt):
+        if not login_limits.admit(attempt):
             # The same answer whether or not the username exists.
             form.password.errors.append(
                 _("Too many attempts. Please wait a few minutes and try again.")
@@ -72,9 +72,9 @@ def login():
             return _login_page(form), 429
         user = services.authenticate(form.username.data, form.password.data, request.remote_addr)
         if user is None:
-            login_limits.record_failure(attempt)
             form.password.errors.append(_("Wrong username or password."))
         else:
+            login_limits.record_success(attempt)
             locale = session.get("locale")
             session.clear()  # a fresh session: nothing from before login carries over
             session.permanent = True

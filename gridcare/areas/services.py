@@ -96,8 +96,9 @@ def move_area(area: Area, new_parent: Area, *, actor: Any = None) -> Area:
 def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
     """A sort key that reads the numbers in a text by value: MZ2 before MZ10."""
     return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.split(r"(\d+)", text)
+        # ASCII digits only: "①" or "²" pass isdigit() but are no number int() reads.
+        (0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
+        for part in re.split(r"([0-9]+)", text)
         if part
     )
 

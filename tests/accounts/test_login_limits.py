@@ -7,6 +7,7 @@ from itsdangerous import URLSafeTimedSerializer
 from limits import parse
 
 from gridcare import create_app
+from gridcare.accounts import login_limits
 from gridcare.accounts.login_limits import DEVICE_COOKIE
 from gridcare.config import TestConfig
 from tests.conftest import PASSWORD, FreshContextClient, new_client
@@ -194,3 +195,27 @@ def test_x_forwarded_for_is_honoured_with_one_trusted_proxy(behind_one_proxy, ma
     other_phone = {"X-Forwarded-For": "198.51.100.3"}
     assert logged_in(login_as(nginx, user.username, headers=other_phone))
     assert {e.client_addr for e in new_events("login_failed")} == {"203.0.113.8"}
+
+
+# Guesses sent in parallel, and a rate-limit storage that cannot be reached.
+
+
+def test_guesses_in_flight_together_are_each_counted_before_any_password_is_checked(app, make):
+    user = make.user()
+    with app.test_request_context():
+        guesses = [login_limits.attempt(user.username, PROXY, None) for _ in range(30)]
+        # Thirty requests that all arrive before any of them has compared a password.
+        admitted = [login_limits.admit(guess) for guess in guesses]
+    assert admitted.count(True) == limit_of(app)
+
+
+def test_logins_go_on_with_per_process_limits_when_redis_cannot_be_reached(make, tmp_path):
+    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    down = create_app({**settings, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1"})
+    down.instance_path = str(tmp_path)
+    down.test_client_class = FreshContextClient
+    user = make.user()
+    guesser = new_client(down, REMOTE_ADDR=PROXY)
+    fail(guesser, user.username, limit_of(down))
+    assert login_as(guesser, user.username).status_code == 429
+    assert logged_in(login_as(new_client(down, REMOTE_ADDR="192.0.2.7"), user.username))

@@ -204,3 +204,11 @@ def test_grids_in_scope_are_the_callers_grids_in_tree_order(make):
         tree["grid3"].id,
         tree["grid4"].id,
     ]
+
+
+def test_areas_named_with_circled_or_superscript_digits_still_sort(make):
+    tree = make.tree()
+    for code, name in (("X1", "新区1①"), ("X2", "新区²"), ("X3", "١٢网格")):
+        make.area(AreaKind.street, tree["district"], name=name, code=code)
+    names = [area.name for area in services.in_tree_order(db.session.scalars(select(Area)))]
+    assert names.index("新区1①") < names.index("新区²") < names.index("١٢网格")
