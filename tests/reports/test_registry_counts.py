@@ -1,8 +1,11 @@
 from datetime import date
 
+import pytest
+
 from gridcare.registry.models import ResidentStatus
 from gridcare.reports.services import registry_counts
 
+pytestmark = pytest.mark.usefixtures("test_day")
 ON = date(2026, 11, 15)
 
 
