@@ -79,12 +79,3 @@ def axe_script() -> Path:
 @pytest.fixture(scope="session")
 def worker_pages(live) -> dict[str, str]:
     return stage_worker_pages(live)
-
-
-def pytest_collection_modifyitems(items):
-    # A real browser on a shared 2-core machine now and then misses a timeout under load
-    # (seen once in a full run, never alone); one retry keeps CI honest about real breaks,
-    # which fail every time.
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.flaky(reruns=1))

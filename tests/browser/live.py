@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_babel import force_locale
@@ -149,8 +150,11 @@ def _middle_of_grid(username: str) -> dict[str, float]:
     return {"latitude": round(lat, 6), "longitude": round(lon, 6), "accuracy": 20}
 
 
-def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the login page; returns once the user's start page has loaded."""
+def log_in(page, username: str, password: str = DEMO_PASSWORD, *, position: bool = True) -> None:
+    """Log in through the login page; returns once the user's start page has settled.
+
+    `position`: whether the screen shares its position (a phone does, a desktop does not).
+    """
     page.goto("/login")
     form = page.locator("form:not(.language-switch)")
     form.locator("input[name=username]").fill(username)
@@ -158,6 +162,23 @@ def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     assert "/login" not in page.url, f"{username} could not log in"
+    if position:
+        wait_for_walking_order(page)
+
+
+def wait_for_walking_order(page) -> None:
+    """On the day's list, wait until it has reloaded itself in walking order.
+
+    position.js reloads the list once the phone's position comes in, a second or so after
+    the page has loaded (later under load, and after "networkidle"): a test that reads the
+    page or leaves it before then races that reload ("navigation interrupted by another
+    navigation"). Any other page returns at once.
+    """
+    from playwright.sync_api import expect
+
+    if urlsplit(page.url).path == "/visits/today":
+        walking = page.locator("[data-walking-order][data-has-start]")
+        expect(walking).to_have_count(1, timeout=15_000)
 
 
 def jpeg_bytes(colour: str = "#c0392b") -> bytes:

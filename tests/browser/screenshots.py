@@ -80,7 +80,7 @@ def main() -> int:
             for name, username, target in SHOTS:
                 if username not in pages:
                     pages[username] = open_context().new_page()
-                    log_in(pages[username], username)
+                    log_in(pages[username], username, position=screen == "phone")
                 page = pages[username]
                 page.goto(worker_pages.get(target, target))
                 page.wait_for_load_state("networkidle")

@@ -3,6 +3,7 @@ every change leaves a FollowUp."""
 
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -21,6 +22,7 @@ ALLOWED = {
     (HazardStatus.awaiting_review, "reject"): HazardStatus.rectifying,
 }
 OFFICER_ONLY = {"approve", "reject", "reassign"}
+pytestmark = pytest.mark.usefixtures("test_day")
 PHOTO = b""  # filled in lazily: one small JPEG reused
 
 

@@ -16,6 +16,7 @@ from gridcare.reports.coverage import coverage, unvisited_households
 from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 
+pytestmark = pytest.mark.usefixtures("test_day")
 OCTOBER = parse("2026-10")
 LONG_AGO = datetime(2025, 1, 1)
 EN = {"Accept-Language": "en"}

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from gridcare.reports.coverage import Figures, coverage
 from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 
+pytestmark = pytest.mark.usefixtures("test_day")
 PERIOD = parse("2026-10")
 ADDITIVE = [
     "target",

@@ -12,6 +12,7 @@ from gridcare.reports.periods import month
 from gridcare.reports.services import default_area, registry_counts
 from tests.conftest import TEST_DAY
 
+pytestmark = pytest.mark.usefixtures("test_day")
 ON = date(2026, 11, 15)
 
 

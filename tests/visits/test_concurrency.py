@@ -13,7 +13,7 @@ from gridcare.registry.models import Household
 from gridcare.visits import services
 from gridcare.visits.models import Outcome, Visit, VisitKind, VisitStatus
 
-pytestmark = pytest.mark.committed
+pytestmark = [pytest.mark.committed, pytest.mark.usefixtures("test_day")]
 TODAY = date(2026, 11, 23)
 
 
