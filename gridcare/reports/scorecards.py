@@ -19,12 +19,12 @@ from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.registry.models import Household
 from gridcare.reports.coverage import Figures, day_after_utc, grid_figures
-from gridcare.reports.models import ScoreWeights
+from gridcare.reports.models import DEFAULT_WEIGHTS, ScoreWeights
 from gridcare.reports.periods import Period
 from gridcare.visits.models import Visit, VisitStatus
 from gridcare.visits.services import grid_workers
 
-WEIGHT_NAMES = ("on_time", "coverage", "hazards", "not_missed")
+WEIGHT_NAMES = tuple(DEFAULT_WEIGHTS)
 
 
 @dataclass
@@ -56,9 +56,7 @@ class Scorecard:
 
 def weights() -> ScoreWeights:
     """The admin's weights, or the defaults when none were saved."""
-    return db.session.scalar(select(ScoreWeights).limit(1)) or ScoreWeights(
-        on_time=40, coverage=30, hazards=20, not_missed=10
-    )
+    return db.session.scalar(select(ScoreWeights).limit(1)) or ScoreWeights(**DEFAULT_WEIGHTS)
 
 
 class WeightsError(FieldError):

@@ -8,6 +8,7 @@ from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardCategory, HazardStatus, Severity
 from gridcare.reports import scorecards
+from gridcare.reports.models import ScoreWeights
 from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 from tests.conftest import TEST_DAY
@@ -160,3 +161,13 @@ def test_a_task_done_early_whose_window_is_still_open_is_not_scored_yet(month, m
     assert (mid.tasks_due, mid.done_on_time) == (3, 1)
     after = card_of_w1(TODAY)
     assert (after.tasks_due, after.done_on_time) == (4, 2)
+
+
+def test_the_weights_before_any_are_saved_are_those_a_new_row_starts_with(app):
+    unsaved = scorecards.weights()
+    row = ScoreWeights()
+    db.session.add(row)
+    db.session.flush()
+    names = scorecards.WEIGHT_NAMES
+    assert [getattr(unsaved, n) for n in names] == [getattr(row, n) for n in names]
+    assert sum(getattr(unsaved, n) for n in names) == 100
