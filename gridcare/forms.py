@@ -12,8 +12,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import Field, Form, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation
+
+from gridcare.errors import FieldError
 
 NUL_MESSAGE = _l("This text contains a character that cannot be stored (NUL).")
 SINGLE_LINE_CONTROLS = re.compile(r"[\x01-\x1f]")
@@ -62,3 +64,21 @@ class BaseSubform(Form):
 
     class Meta(CleanInputMeta):
         pass
+
+
+def show_field_error(form, exc: FieldError) -> None:
+    """Put a service's refusal where the user sees it: next to the field it names
+    ("contacts.1.phone" walks into the rows), or at the top of the form when the form has
+    no such visible field, so a name the form lacks never turns into a server error."""
+    target = form
+    try:
+        for part in exc.field.split("."):
+            target = target[int(part)] if part.isdigit() else target[part]
+    except (KeyError, IndexError, TypeError, ValueError):
+        target = None
+    visible = getattr(target, "type", "") not in ("HiddenField", "CSRFTokenField")
+    if target is form or not visible or not isinstance(target, Field):
+        form.form_errors.append(str(exc.message))
+    else:
+        # A form read without validate() (a report's filters) still has the class's tuple.
+        target.errors = [*target.errors, str(exc.message)]

@@ -34,9 +34,7 @@ class LanguageForm(BaseForm):
 
 
 def _role_choices() -> list[SelectChoice]:
-    from gridcare.templating import ROLE_LABELS
-
-    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+    return [SelectChoice(role.value, role.label) for role in Role]
 
 
 class _SentEvenWhenEmpty:

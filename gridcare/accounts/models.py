@@ -2,6 +2,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,15 @@ class Role(enum.StrEnum):
     officer = "officer"
     civil_affairs = "civil_affairs"
     admin = "admin"
+
+    @property
+    def label(self):
+        return {
+            Role.grid_worker: _l("Grid worker"),
+            Role.officer: _l("Community officer"),
+            Role.civil_affairs: _l("Civil affairs"),
+            Role.admin: _l("Administrator"),
+        }[self]
 
 
 user_area = Table(

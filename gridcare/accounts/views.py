@@ -28,8 +28,19 @@ from gridcare.accounts.forms import (
 from gridcare.accounts.models import Permission, Role, User
 from gridcare.areas.services import areas_in_scope
 from gridcare.extensions import db, login_manager
+from gridcare.forms import show_field_error
 
 bp = Blueprint("accounts", __name__)
+# What every page's header and menus ask of the signed-in user.
+bp.add_app_template_global(current_actor)
+bp.add_app_template_global(Permission, "Permission")
+
+
+@bp.app_template_global()
+def unread_notifications() -> int:
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    return messages.unread_count(current_user.id)
 
 
 @bp.record_once
@@ -169,10 +180,8 @@ def _keep_own_session(user: User) -> None:
 
 
 def _area_choices():
-    from gridcare.areas.models import AREA_KIND_LABELS
-
     return [
-        (a.id, f"{'· ' * a.depth}{a.name} ({AREA_KIND_LABELS[a.kind]} {a.code})")
+        (a.id, f"{'· ' * a.depth}{a.name} ({a.kind.label} {a.code})")
         for a in areas_in_scope(current_actor().scope)
     ]
 
@@ -200,7 +209,7 @@ def create_user():
                 active=form.active.data,
             )
         except services.AccountError as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             flash(_("Account %(name)s created.", name=user.username), "success")
             return redirect(url_for("accounts.users"))
@@ -227,7 +236,7 @@ def edit_user(user_id: int):
                 active=form.active.data,
             )
         except services.AccountError as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             _keep_own_session(user)
             flash(_("Account %(name)s saved.", name=user.username), "success")

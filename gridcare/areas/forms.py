@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gridcare.areas.models import AREA_KIND_LABELS
+from gridcare.areas.models import AreaKind
 from gridcare.forms import BaseForm
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, - or _."))
@@ -11,7 +11,7 @@ CODE_RULE = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, - or _.
 class AreaForm(BaseForm):
     kind = SelectField(
         _l("Kind"),
-        choices=[SelectChoice(kind.value, label) for kind, label in AREA_KIND_LABELS.items()],
+        choices=[SelectChoice(kind.value, kind.label) for kind in AreaKind],
         validators=[DataRequired()],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])

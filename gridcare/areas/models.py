@@ -28,15 +28,12 @@ class AreaKind(enum.StrEnum):
 
     @property
     def label(self):
-        return AREA_KIND_LABELS[self]
-
-
-AREA_KIND_LABELS = {
-    AreaKind.district: _l("District"),
-    AreaKind.street: _l("Street"),
-    AreaKind.community: _l("Community"),
-    AreaKind.grid: _l("Grid"),
-}
+        return {
+            AreaKind.district: _l("District"),
+            AreaKind.street: _l("Street"),
+            AreaKind.community: _l("Community"),
+            AreaKind.grid: _l("Grid"),
+        }[self]
 
 
 class Area(db.Model):

@@ -7,6 +7,7 @@ from gridcare.areas import services
 from gridcare.areas.forms import AreaForm, MoveAreaForm, RenameAreaForm
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import get_in_scope_or_404
+from gridcare.forms import show_field_error
 
 bp = Blueprint("areas", __name__)
 
@@ -49,7 +50,7 @@ def create():
                 actor=current_actor(),
             )
         except services.AreaError as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             flash(_("Area %(name)s created.", name=area.name), "success")
             return redirect(url_for("areas.index"))
@@ -66,7 +67,7 @@ def edit(area_id: int):
         try:
             services.rename_area(area, form.name.data, form.code.data, actor=current_actor())
         except services.AreaError as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             flash(_("Area %(name)s saved.", name=area.name), "success")
             return redirect(url_for("areas.index"))
@@ -84,7 +85,7 @@ def move(area_id: int):
         try:
             services.move_area(area, new_parent, actor=current_actor())
         except services.AreaError as exc:
-            move_form.parent_id.errors.append(str(exc.message))
+            show_field_error(move_form, exc)
         else:
             flash(_("Area %(name)s moved.", name=area.name), "success")
             return redirect(url_for("areas.index"))

@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional
 
 from gridcare.forms import BaseForm
-from gridcare.hazards.models import CATEGORY_LABELS, Severity
+from gridcare.hazards.models import HazardCategory, Severity
 from gridcare.visits.models import ChecklistItem, new_client_uuid
 
 # On a phone this opens the camera straight away; elsewhere it picks a file.
@@ -35,7 +35,7 @@ class HazardForm(BaseForm):
     )
     category = SelectField(
         _l("Kind of hazard"),
-        choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
+        choices=[SelectChoice(c.value, c.label) for c in HazardCategory],
         validators=[DataRequired()],
     )
     severity = RadioField(

@@ -23,18 +23,15 @@ class HazardCategory(enum.StrEnum):
 
     @property
     def label(self):
-        return CATEGORY_LABELS[self]
-
-
-CATEGORY_LABELS = {
-    HazardCategory.fire: _l("Fire"),
-    HazardCategory.electrical: _l("Electrical"),
-    HazardCategory.gas: _l("Gas"),
-    HazardCategory.structural: _l("Structural"),
-    HazardCategory.fall: _l("Fall risk"),
-    HazardCategory.health: _l("Health"),
-    HazardCategory.other: _l("Other"),
-}
+        return {
+            HazardCategory.fire: _l("Fire"),
+            HazardCategory.electrical: _l("Electrical"),
+            HazardCategory.gas: _l("Gas"),
+            HazardCategory.structural: _l("Structural"),
+            HazardCategory.fall: _l("Fall risk"),
+            HazardCategory.health: _l("Health"),
+            HazardCategory.other: _l("Other"),
+        }[self]
 
 
 class Severity(enum.StrEnum):

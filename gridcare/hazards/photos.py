@@ -13,15 +13,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from gridcare.errors import FieldError
+
 MAX_SIDE = 1600
 THUMB_SIDE = 320
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO", "GIF", "BMP"}
 
 
-class PhotoError(ValueError):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class PhotoError(FieldError):
+    def __init__(self, message, field: str = "photo"):
+        super().__init__(field, message)
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,17 @@ from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.clock import today
 from gridcare.converters import arg_id
+from gridcare.forms import show_field_error
 from gridcare.hazards import services
 from gridcare.hazards.forms import HazardForm, MoveForm
 from gridcare.hazards.models import HazardCategory, Photo, Severity
+from gridcare.hazards.notices import notification_text
 from gridcare.hazards.photos import photo_path
 from gridcare.registry.models import Household
 from gridcare.visits.models import Visit
 
 bp = Blueprint("hazards", __name__)
+bp.add_app_template_global(notification_text)
 
 
 def _upload(field) -> bytes | None:
@@ -58,12 +61,7 @@ def create(household_id: int):
         except services.HazardForbidden as exc:
             abort(403, description=str(exc.message))
         except services.HazardError as exc:
-            field = {"before_photo": form.before_photo, "after_photo": form.after_photo}.get(
-                exc.field, getattr(form, exc.field, form.description)
-            )
-            if exc.field in ("visit_id", "client_uuid"):  # hidden: shown with the description
-                field = form.description
-            field.errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             flash(_("Hazard recorded."), "success")
             return redirect(url_for("hazards.detail", hazard_id=hazard.id))
@@ -117,7 +115,7 @@ def move(hazard_id: int):
             abort(403, description=str(exc.message))
         except services.HazardError as exc:
             if exc.field == "assignee_id":
-                form.assignee_id.errors.append(str(exc.message))
+                show_field_error(form, exc)
                 return _render_detail(hazard, form)
             flash(str(exc.message), "error")
             return redirect(url_for("hazards.detail", hazard_id=hazard_id))

@@ -21,6 +21,7 @@ from gridcare.clock import today
 from gridcare.forms import BaseForm, BaseSubform
 from gridcare.phones import PHONE_MESSAGE, PHONE_PATTERN
 from gridcare.registry import id_numbers
+from gridcare.registry.models import CareLevel, DisabilityCategory
 from gridcare.registry.rules import MAX_CONTACTS
 
 PHONE_RULE = Regexp(PHONE_PATTERN, message=PHONE_MESSAGE)
@@ -32,8 +33,8 @@ def _int_or_none(value):
     return int(value)
 
 
-def _choices(labels, blank):
-    return [("", blank), *((str(key), label) for key, label in labels.items())]
+def _choices(kinds, blank):
+    return [("", blank), *((str(kind.value), kind.label) for kind in kinds)]
 
 
 def _valid_id_number(form, field):
@@ -98,11 +99,9 @@ class HouseholdFilterForm(BaseForm):
             )
 
     def __init__(self, *args, area_choices=(), **kwargs):
-        from gridcare.templating import CARE_LEVEL_LABELS
-
         super().__init__(*args, **kwargs)
         self.area_id.choices = [("", _l("All my areas")), *area_choices]
-        self.care_level.choices = _choices(CARE_LEVEL_LABELS, _l("Any level"))
+        self.care_level.choices = _choices(CareLevel, _l("Any level"))
         self.flag.choices = [
             ("", _l("Anyone")),
             ("lives_alone", _l("Lives alone")),
@@ -215,12 +214,10 @@ class ResidentForm(ContactDetailsForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from gridcare.templating import DISABILITY_LABELS
-
         super().__init__(*args, **kwargs)
         self.disability_category.choices = [
             ("", _l("None")),
-            *((key, f"{key} · {label}") for key, label in DISABILITY_LABELS.items()),
+            *((c.value, f"{c.value} · {c.label}") for c in DisabilityCategory),
         ]
         self.disability_grade.choices = [
             ("", _l("None")),
@@ -259,12 +256,10 @@ class CareLevelOverrideForm(BaseForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
 
     def __init__(self, *args, **kwargs):
-        from gridcare.templating import CARE_LEVEL_LABELS
-
         super().__init__(*args, **kwargs)
         self.level.choices = [
             ("", _l("No override: follow the residents")),
-            *CARE_LEVEL_LABELS.items(),
+            *((level.value, level.label) for level in CareLevel),
         ]
 
     def validate_reason(self, field):

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from gridcare.errors import FieldError
 from gridcare.registry.models import Gender
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -18,12 +19,11 @@ _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _ID_LIKE = re.compile(r"^[0-9]{15,17}[0-9X]?$")
 
 
-class IdNumberError(ValueError):
+class IdNumberError(FieldError):
     """A number that cannot be right; `message` says what to check, in the user's language."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message, field: str = "id_number"):
+        super().__init__(field, message)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@ import enum
 import secrets
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,25 +15,68 @@ class Gender(enum.StrEnum):
     male = "male"
     female = "female"
 
+    @property
+    def label(self):
+        return {Gender.male: _l("Male"), Gender.female: _l("Female")}[self]
+
 
 class ResidentStatus(enum.StrEnum):
     active = "active"
     moved_out = "moved_out"
     deceased = "deceased"
 
+    @property
+    def label(self):
+        return {
+            ResidentStatus.active: _l("Living here"),
+            ResidentStatus.moved_out: _l("Moved out"),
+            ResidentStatus.deceased: _l("Deceased"),
+        }[self]
 
-# GB/T 26341 disability categories.
-DISABILITY_CATEGORIES = {
-    1: "vision",
-    2: "hearing",
-    3: "speech",
-    4: "physical",
-    5: "intellectual",
-    6: "mental",
-    7: "multiple",
-}
+
+class DisabilityCategory(enum.IntEnum):
+    """GB/T 26341 disability categories; the number is what is stored and printed."""
+
+    vision = 1
+    hearing = 2
+    speech = 3
+    physical = 4
+    intellectual = 5
+    mental = 6
+    multiple = 7
+
+    @property
+    def label(self):
+        return {
+            DisabilityCategory.vision: _l("Vision"),
+            DisabilityCategory.hearing: _l("Hearing"),
+            DisabilityCategory.speech: _l("Speech"),
+            DisabilityCategory.physical: _l("Physical"),
+            DisabilityCategory.intellectual: _l("Intellectual"),
+            DisabilityCategory.mental: _l("Mental"),
+            DisabilityCategory.multiple: _l("Multiple"),
+        }[self]
+
+
+class CareLevel(enum.IntEnum):
+    """How closely a household is cared for; the number is what is stored and printed."""
+
+    weekly = 1
+    monthly = 2
+    quarterly = 3
+
+    @property
+    def label(self):
+        return {
+            CareLevel.weekly: _l("Level 1 · weekly"),
+            CareLevel.monthly: _l("Level 2 · monthly"),
+            CareLevel.quarterly: _l("Level 3 · quarterly"),
+        }[self]
+
+
+DISABILITY_CATEGORIES = {category.value: category.name for category in DisabilityCategory}
 DISABILITY_GRADES = (1, 2, 3, 4)
-CARE_LEVELS = (1, 2, 3)
+CARE_LEVELS = tuple(level.value for level in CareLevel)
 
 
 def new_door_token() -> str:
@@ -152,6 +196,12 @@ class Resident(db.Model):
     @property
     def is_disabled(self) -> bool:
         return self.disability_category is not None
+
+    @property
+    def disability(self) -> DisabilityCategory | None:
+        if self.disability_category is None:
+            return None
+        return DisabilityCategory(self.disability_category)
 
 
 class EmergencyContact(db.Model):

@@ -17,6 +17,8 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from gridcare.errors import FieldError
+
 # An XLSX is a zip: a small upload can unpack to gigabytes.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # Excel's own limit (column XFD); column letters end at 18,278 (ZZZ).
@@ -31,12 +33,11 @@ WRONG_ENCODING = _l(
 )
 
 
-class SheetError(ValueError):
+class SheetError(FieldError):
     """The file cannot be read as a spreadsheet; `message` says why, for the user."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message, field: str = "file"):
+        super().__init__(field, message)
 
 
 Row = tuple[int, list[Any]]  # (row number as the spreadsheet shows it, cell values)

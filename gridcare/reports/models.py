@@ -25,7 +25,7 @@ class ReportSnapshot(db.Model):
     )
 
 
-# What each part of a worker's score counts until an admin saves other weights.
+# What a score counts until an admin saves other weights (they sum to 100).
 DEFAULT_WEIGHTS = {"on_time": 40, "coverage": 30, "hazards": 20, "not_missed": 10}
 
 

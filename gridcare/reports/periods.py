@@ -7,15 +7,15 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 
 from gridcare.clock import day_start_utc
+from gridcare.errors import FieldError
 
 # Reports cover the years records can exist in; far dates overflow the clock's arithmetic.
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 
 
-class PeriodError(ValueError):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class PeriodError(FieldError):
+    def __init__(self, message, field: str = "period"):
+        super().__init__(field, message)
 
 
 @dataclass(frozen=True)

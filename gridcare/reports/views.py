@@ -9,6 +9,7 @@ from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import ancestors, areas_in_scope
 from gridcare.clock import today
 from gridcare.extensions import db
+from gridcare.forms import show_field_error
 from gridcare.reports import charts, services
 from gridcare.reports import scorecards as scoring
 from gridcare.reports.coverage import coverage as coverage_for
@@ -61,7 +62,7 @@ def _coverage_request(default_period: str | None = None):
     try:
         period = parse_period(request.args.get("period") or default_period or month(today()).key)
     except PeriodError as exc:
-        form.period.errors = [str(exc.message)]
+        show_field_error(form, exc)
         period = month(today())
     form.period.data = request.args.get("period") or period.key
     return form, area, period
@@ -177,7 +178,7 @@ def weights():
         try:
             scoring.save_weights(current_actor(), **{n: form[n].data for n in scoring.WEIGHT_NAMES})
         except scoring.WeightsError as exc:
-            form[exc.field].errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             flash(_("Score weights saved."), "success")
             return redirect(url_for("reports.weights"))

@@ -11,6 +11,7 @@ from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.areas.services import areas_in_scope, grids_in_scope
 from gridcare.clock import local_to_utc, today
 from gridcare.converters import arg_id, as_id
+from gridcare.forms import show_field_error
 from gridcare.registry.models import Household
 from gridcare.visits import services
 from gridcare.visits.forms import (
@@ -138,13 +139,7 @@ def log(household_id: int):
                 visit_id=as_id(form.visit_id.data),
             )
         except services.VisitError as exc:
-            target = getattr(form, exc.field, None)
-            if getattr(target, "type", "") == "HiddenField":
-                target = None  # its message would not show: above the form instead
-            if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
-                target.errors.append(str(exc.message))
-            else:
-                form.form_errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             requested = as_id(form.visit_id.data)
             for message, category in _logged_messages(visit, kind, household, requested):
@@ -306,7 +301,7 @@ def assign():
                     worker_id=form.worker_id.data or None,
                 )
             except services.VisitError as exc:
-                getattr(form, exc.field).errors.append(str(exc.message))
+                show_field_error(form, exc)
             else:
                 flash(_tasks_added(_("%(n)d tasks assigned.", n=added.created), added), "success")
                 return redirect(url_for("visits.workload"))
@@ -347,7 +342,7 @@ def create_campaign():
                 client_uuid=form.client_uuid.data,
             )
         except services.VisitError as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             if added is None:
                 flash(_("Campaign %(name)s was already started.", name=campaign.name), "info")
@@ -391,7 +386,7 @@ def schedule(schedule_id: int):
                 today=today(),
             )
         except services.VisitError as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
+            show_field_error(form, exc)
         else:
             flash(_("Schedule saved."), "success")
             return redirect(url_for("visits.household", household_id=schedule.household_id))

@@ -8,6 +8,7 @@ from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardCategory, HazardStatus, Severity
 from gridcare.reports import scorecards
+from gridcare.reports.models import ScoreWeights
 from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 from tests.conftest import TEST_DAY
@@ -194,3 +195,13 @@ def test_a_worker_with_nothing_to_do_has_no_score(make):
     card.tasks_due, card.done_on_time = 4, 3  # only the task parts apply
     weights = scorecards.weights()
     assert scorecards.score(card, weights) == round(100 * (40 * 0.75 + 10 * 1) / 50, 1)
+
+
+def test_the_weights_before_any_are_saved_are_those_a_new_row_starts_with(app):
+    unsaved = scorecards.weights()
+    row = ScoreWeights()
+    db.session.add(row)
+    db.session.flush()
+    names = scorecards.WEIGHT_NAMES
+    assert [getattr(unsaved, n) for n in names] == [getattr(row, n) for n in names]
+    assert sum(getattr(unsaved, n) for n in names) == 100

@@ -6,15 +6,15 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from gridcare.errors import FieldError
 from gridcare.registry.imports.columns import FIELD_COLUMNS
 
 
-class ImportFileError(ValueError):
+class ImportFileError(FieldError):
     """The file as a whole cannot be read as the template; nothing was checked or written."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message, field: str = "file"):
+        super().__init__(field, message)
 
 
 @dataclass(frozen=True)

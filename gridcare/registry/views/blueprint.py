@@ -1,21 +1,25 @@
 """The registry's blueprints and what their views share: the permission check after a
-scoped load, a service's message on its form field, the grids to choose from."""
+scoped load, the grids to choose from; and the registry values every page shows."""
 
 from flask import (
     Blueprint,
     abort,
-    flash,
 )
 
 from gridcare.accounts.access import current_actor
 from gridcare.accounts.models import Permission
-from gridcare.areas.models import AREA_KIND_LABELS
 from gridcare.areas.services import areas_in_scope, grids_in_scope
-from gridcare.registry import exports, services
+from gridcare.registry import exports
+from gridcare.registry.id_numbers import mask
+from gridcare.registry.models import CareLevel, DisabilityCategory
 
 bp = Blueprint("registry", __name__)
 # The short address on a door plate, outside /registry: /h/<token>.
 doors = Blueprint("doors", __name__)
+# Registry values as every page shows them: ID numbers masked, levels and categories named.
+bp.add_app_template_filter(mask, "masked")
+bp.add_app_template_global(CareLevel, "CareLevel")
+bp.add_app_template_global(DisabilityCategory, "DisabilityCategory")
 
 
 def allow(permission: Permission) -> None:
@@ -25,23 +29,9 @@ def allow(permission: Permission) -> None:
         abort(403)
 
 
-def show_error(form, exc: services.RegistryError) -> None:
-    """Put a service's message next to its field ("contacts.1.phone" walks into the rows)."""
-    target = form
-    try:
-        for part in exc.field.split("."):
-            target = target[int(part)] if part.isdigit() else target[part]
-    except (KeyError, IndexError, TypeError):
-        target = None
-    if isinstance(getattr(target, "errors", None), list):
-        target.errors.append(str(exc.message))
-    else:
-        flash(str(exc.message), "error")
-
-
 def area_choices():
     return [
-        (str(a.id), f"{'· ' * a.depth}{a.name} ({AREA_KIND_LABELS[a.kind]})")
+        (str(a.id), f"{'· ' * a.depth}{a.name} ({a.kind.label})")
         for a in areas_in_scope(current_actor().scope)
     ]
 

@@ -14,6 +14,7 @@ from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.converters import page_number
+from gridcare.forms import show_field_error
 from gridcare.registry import services
 from gridcare.registry.forms import (
     CareLevelOverrideForm,
@@ -22,7 +23,7 @@ from gridcare.registry.forms import (
     IdLookupForm,
 )
 from gridcare.registry.models import Household
-from gridcare.registry.views.blueprint import allow, area_choices, bp, grid_choices, show_error
+from gridcare.registry.views.blueprint import allow, area_choices, bp, grid_choices
 
 
 def _household_form_values(form: HouseholdForm) -> dict:
@@ -79,7 +80,7 @@ def create_household():
         try:
             household = services.create_household(current_actor(), **_household_form_values(form))
         except services.RegistryError as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
         else:
             flash(_("Household registered. Now add its residents."), "success")
             return redirect(url_for("registry.add_resident", household_id=household.id))
@@ -96,7 +97,7 @@ def edit_household(household_id: int):
         try:
             services.update_household(current_actor(), household, **_household_form_values(form))
         except services.RegistryError as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
         else:
             flash(_("Household saved."), "success")
             return redirect(url_for("households.household", household_id=household.id))
@@ -142,7 +143,7 @@ def care_level(household_id: int):
                 current_actor(), household, form.level.data, form.reason.data or ""
             )
         except services.RegistryError as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
         else:
             flash(_("Care level saved."), "success")
             return redirect(url_for("households.household", household_id=household.id))

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
+from gridcare.forms import show_field_error
 from gridcare.registry import services
 from gridcare.registry.forms import (
     ContactDetailsForm,
@@ -20,7 +21,7 @@ from gridcare.registry.forms import (
     StatusDateForm,
 )
 from gridcare.registry.models import Household, Resident
-from gridcare.registry.views.blueprint import allow, bp, show_error
+from gridcare.registry.views.blueprint import allow, bp
 
 
 def _resident_form_values(form: ResidentForm) -> dict:
@@ -51,10 +52,10 @@ def add_resident(household_id: int):
                 current_actor(), household, **_resident_form_values(form)
             )
         except services.DuplicateIdNumber as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
             duplicate_of = exc.existing_id
         except services.RegistryError as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
         else:
             flash(_("%(name)s registered.", name=resident.name), "success")
             return redirect(url_for("households.household", household_id=household.id))
@@ -88,10 +89,10 @@ def edit_resident(resident_id: int):
         try:
             services.update_resident(current_actor(), resident, **_resident_form_values(form))
         except services.DuplicateIdNumber as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
             duplicate_of = exc.existing_id
         except services.RegistryError as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
         else:
             flash(_("%(name)s saved.", name=resident.name), "success")
             return redirect(url_for("households.household", household_id=resident.household_id))
@@ -120,7 +121,7 @@ def correct_contacts(resident_id: int):
                 contacts=form.contact_rows(),
             )
         except services.RegistryError as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
         else:
             flash(_("Contact details of %(name)s saved.", name=resident.name), "success")
             return redirect(url_for("households.household", household_id=resident.household_id))
@@ -135,7 +136,7 @@ def _end_residence(resident_id: int, record, title: str, done: str):
         try:
             record(current_actor(), resident, form.on.data)
         except services.RegistryError as exc:
-            show_error(form, exc)
+            show_field_error(form, exc)
         else:
             flash(done, "success")
             return redirect(url_for("households.household", household_id=resident.household_id))

@@ -11,6 +11,7 @@ from flask import (
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
+from gridcare.forms import show_field_error
 from gridcare.registry import exports, imports, services
 from gridcare.registry.forms import (
     ExportForm,
@@ -41,7 +42,7 @@ def import_residents():
                 dry_run=not form.apply.data,
             )
         except imports.ImportFileError as exc:
-            form.file.errors.append(str(exc.message))
+            show_field_error(form, exc)
     return render_template(
         "registry/import.html",
         form=form,
