@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
 from gridcare.accounts.access import current_actor, require
@@ -235,6 +235,35 @@ def _tasks_added(done: str, added: services.TasksAdded) -> str:
     return " ".join(said)
 
 
+def _checks_assigned(added: services.TasksAdded, due_date, worker_name: str | None) -> str:
+    """What a one-off assignment did; a household's open task now does for the check."""
+    said = [_("%(n)d tasks assigned.", n=added.created)]
+    if added.already_open and worker_name:
+        said.append(
+            ngettext(
+                "%(num)d household already had an open task of this kind and got no second "
+                "one; that task is now due by %(date)s, for %(worker)s.",
+                "%(num)d households already had an open task of this kind and got no second "
+                "one; that task is now due by %(date)s, for %(worker)s.",
+                added.already_open,
+                date=format_date(due_date, "medium"),
+                worker=worker_name,
+            )
+        )
+    elif added.already_open:
+        said.append(
+            ngettext(
+                "%(num)d household already had an open task of this kind and got no second "
+                "one; that task is now due by %(date)s.",
+                "%(num)d households already had an open task of this kind and got no second "
+                "one; that task is now due by %(date)s.",
+                added.already_open,
+                date=format_date(due_date, "medium"),
+            )
+        )
+    return " ".join(said)
+
+
 def _worker_choices():
     return [(w.id, w.display_name) for w in workers_in_scope(current_actor().scope)]
 
@@ -244,7 +273,10 @@ def _worker_choices():
 def workload():
     scope = current_actor().scope
     overdue = services.overdue_visits(scope, today(), arg_id("worker"))
-    able = services.workers_who_can_open(scope, {household.id for _, household in overdue})
+    # Across several grids nobody can open every home: offer whoever can take some of them.
+    able = services.workers_who_can_open(
+        scope, {household.id for _, household in overdue}, any_of=True
+    )
     form = ReassignForm(workers=[(w.id, w.display_name) for w in able])
     return render_template(
         "visits/workload.html",
@@ -261,13 +293,24 @@ def reassign():
     form = ReassignForm(workers=_worker_choices())
     if form.validate_on_submit() and form.visit_ids.data:
         try:
-            moved = services.reassign_visits(
+            done = services.reassign_visits(
                 current_actor(), form.visit_ids.data, form.worker_id.data
             )
         except services.VisitError as exc:
             flash(str(exc.message), "error")
         else:
-            flash(_("%(n)d tasks reassigned.", n=moved), "success")
+            flash(_("%(n)d tasks reassigned.", n=done.moved), "success")
+            if done.not_theirs:
+                flash(
+                    ngettext(
+                        "%(num)d task was not moved: the worker's areas do not hold its "
+                        "household. It stays with its worker.",
+                        "%(num)d tasks were not moved: the worker's areas do not hold their "
+                        "households. They stay with their workers.",
+                        done.not_theirs,
+                    ),
+                    "warning",
+                )
     else:
         flash(_("Choose the tasks and the worker to give them to."), "error")
     return redirect(url_for("visits.workload"))
@@ -303,7 +346,8 @@ def assign():
             except services.VisitError as exc:
                 show_field_error(form, exc)
             else:
-                flash(_tasks_added(_("%(n)d tasks assigned.", n=added.created), added), "success")
+                named = {w.id: w.display_name for w in able}.get(form.worker_id.data)
+                flash(_checks_assigned(added, form.due_date.data, named), "success")
                 return redirect(url_for("visits.workload"))
     return render_template(
         "visits/assign.html", form=form, grids=grids, grid_id=grid_id, households=households

@@ -1,5 +1,6 @@
 """Officers' work: one-off checks, campaigns, reassignment and schedule adjustments."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.visits import services
-from gridcare.visits.models import Visit, VisitKind
+from gridcare.visits.models import Campaign, Visit, VisitKind, VisitStatus
 from tests.conftest import TEST_DAY
 from tests.visits.conftest import open_tasks
 
@@ -58,6 +59,53 @@ def test_a_one_off_checks_window_runs_past_its_due_date(community):
     assign(community, ["alone"], window_days=3)
     (task,) = open_tasks(community["alone"])
     assert task.window_end == DUE + timedelta(days=3)
+
+
+def far_routine_task(household, worker=None) -> Visit:
+    """An open safety check due months from now, as a schedule would plan it."""
+    task = Visit(
+        household_id=household.id,
+        kind=VisitKind.safety_check,
+        due_date=TODAY + timedelta(days=150),
+        window_end=TODAY + timedelta(days=160),
+        status=VisitStatus.planned,
+        worker_id=worker.id if worker else None,
+    )
+    db.session.add(task)
+    db.session.commit()
+    return task
+
+
+def test_a_one_off_check_brings_a_later_open_task_forward_to_its_date(community):
+    far_routine_task(community["alone"], community["worker"])
+
+    added = assign(community, ["alone"], window_days=2)
+
+    assert added == services.TasksAdded(created=0, already_open=1)
+    (task,) = open_tasks(community["alone"])  # still no second open task
+    assert (task.due_date, task.window_end) == (DUE, DUE + timedelta(days=2))
+    assert task.worker_id == community["worker"].id
+
+
+def test_a_one_off_check_gives_the_open_task_to_the_named_worker(community, make):
+    far_routine_task(community["alone"], community["worker"])
+    helper = make.user("grid_worker", areas=[community["tree"]["grid1"]], full_name="张帮手")
+
+    assign(community, ["alone"], worker_id=helper.id)
+
+    (task,) = open_tasks(community["alone"])
+    assert (task.due_date, task.worker_id) == (DUE, helper.id)
+
+
+def test_an_open_task_due_before_the_one_off_check_keeps_its_date(community):
+    task = far_routine_task(community["alone"])
+    task.due_date = task.window_end = TODAY + timedelta(days=2)
+    db.session.commit()
+
+    assign(community, ["alone"])
+
+    (task,) = open_tasks(community["alone"])
+    assert (task.due_date, task.window_end) == (TODAY + timedelta(days=2),) * 2
 
 
 def test_a_one_off_check_due_before_today_is_refused(community):
@@ -129,6 +177,45 @@ def test_a_campaign_for_an_area_outside_the_officers_is_refused(community):
     assert refused.value.field == "area_id"
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "urn:uuid:12345678-1234-5678-1234-567812345678",
+        "{12345678-1234-5678-1234-567812345678}",
+        "12345678-1234-5678-1234-56781234567A",
+    ],
+)
+def test_a_campaign_keeps_its_forms_uuid_in_canonical_form(community, sent):
+    started, _ = campaign(community, client_uuid=sent)
+
+    canonical = str(uuid.UUID(sent))
+    assert started.client_uuid == canonical
+    assert campaign(community, client_uuid=canonical) == (started, None)  # the resend
+
+
+def test_another_officer_reusing_a_campaign_form_is_refused_without_its_name(community, make):
+    token = "12345678-1234-5678-1234-567812345678"
+    campaign(community, name="独居老人走访", client_uuid=token)
+    other = make.user("officer", areas=[community["tree"]["community1"]])
+
+    with pytest.raises(services.VisitError) as refused:
+        services.create_campaign(
+            actor_for(other),
+            name="另一个活动",
+            kind=VisitKind.home_visit,
+            area=community["tree"]["community1"],
+            care_levels=[],
+            flags=[],
+            due_date=DUE,
+            today=TODAY,
+            client_uuid=token.upper(),
+        )
+
+    assert refused.value.field == "name"
+    assert "独居老人走访" not in str(refused.value.message)
+    assert db.session.scalars(select(Campaign.name)).all() == ["独居老人走访"]
+
+
 def test_refreshing_a_campaign_adds_households_that_match_since_it_started(community, make):
     started, added = campaign(community, flags=["lives_alone"])
     assert added.created == 1
@@ -156,7 +243,8 @@ def test_reassigning_moves_only_the_officers_own_planned_tasks(community, make):
     helper = make.user("grid_worker", areas=[community["tree"]["grid1"]], full_name="张帮手")
     ids = [t.id for t in open_tasks(community["alone"]) + open_tasks(community["elsewhere"])]
 
-    assert services.reassign_visits(officer(community), ids, helper.id) == 2  # alone's two
+    moved = services.reassign_visits(officer(community), ids, helper.id)
+    assert moved == services.Reassigned(moved=2, not_theirs=0)  # alone's two
     assert {t.worker_id for t in open_tasks(community["alone"])} == {helper.id}
     assert {t.worker_id for t in open_tasks(community["elsewhere"])} == {community["far_worker"].id}
 
@@ -166,6 +254,18 @@ def test_reassigning_to_a_worker_who_cannot_open_the_home_is_refused(community):
     ids = [t.id for t in open_tasks(community["nest"])]
     with pytest.raises(services.VisitError):
         services.reassign_visits(officer(community), ids, community["worker"].id)
+    assert {t.worker_id for t in open_tasks(community["nest"])} == {None}
+
+
+def test_reassigning_moves_the_tasks_the_worker_can_open_and_counts_the_others(community):
+    services.generate_visits(TODAY)
+    alone, nest = open_tasks(community["alone"]), open_tasks(community["nest"])
+    ids = [t.id for t in alone + nest]
+
+    done = services.reassign_visits(officer(community), ids, community["worker"].id)
+
+    assert done == services.Reassigned(moved=len(alone), not_theirs=len(nest))
+    assert {t.worker_id for t in open_tasks(community["alone"])} == {community["worker"].id}
     assert {t.worker_id for t in open_tasks(community["nest"])} == {None}
 
 

@@ -589,3 +589,122 @@ def test_a_visit_time_centuries_ago_is_refused_next_to_the_field(city, client, l
     assert response.status_code == 200
     assert "Give a time after 1 January 2000." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Visit.id))) == before
+
+
+# Officers' tasks: what the reviewer found.
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["urn:uuid:12345678-1234-5678-1234-567812345678", "{12345678-1234-5678-1234-56781234567A}"],
+)
+def test_a_campaign_form_with_a_uuid_in_another_spelling_starts_once(city, client, login, sent):
+    login(city["officer"])
+    data = campaign_form(client, city["tree"]["community1"], client_uuid=sent)
+    assert client.post("/visits/campaigns/new", data=data, headers=EN).status_code == 302
+    data["client_uuid"] = str(uuid.UUID(sent))
+    again = client.post("/visits/campaigns/new", data=data, headers=EN, follow_redirects=True)
+    assert "already started" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Campaign.id))) == 1
+
+
+def test_a_campaign_form_another_officer_sent_is_refused_next_to_the_name(
+    city, client, login, make
+):
+    login(city["officer"])
+    data = campaign_form(client, city["tree"]["community1"], name="独居老人走访")
+    client.post("/visits/campaigns/new", data=data)
+    client.post("/logout")
+    login(make.user("officer", areas=[city["tree"]["community1"]]))
+    response = client.post("/visits/campaigns/new", data={**data, "name": "另一个"}, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "already used for another campaign" in html
+    assert "独居老人走访" not in html and "already started" not in html
+    assert db.session.scalar(select(func.count(Campaign.id))) == 1
+
+
+def test_a_one_off_check_brings_the_far_routine_task_forward_for_the_named_worker(
+    city, client, login, make
+):
+    helper = make.user("grid_worker", areas=[city["tree"]["grid1"]], full_name="张帮手")
+    routine = db.session.scalar(
+        select(Visit).where(
+            Visit.household_id == city["mine"].id, Visit.kind == VisitKind.safety_check
+        )
+    )
+    routine.due_date = today() + timedelta(days=150)
+    routine.window_end = today() + timedelta(days=160)
+    db.session.commit()
+    login(city["officer"])
+    due = today() + timedelta(days=1)
+    response = client.post(
+        "/visits/assign",
+        data={
+            "grid": str(city["tree"]["grid1"].id),
+            "household_ids": [str(city["mine"].id)],
+            "kind": "safety_check",
+            "due_date": due.isoformat(),
+            "worker_id": str(helper.id),
+        },
+        headers=EN,
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "1 household already had an open task of this kind" in html
+    assert "now due by" in html and "张帮手" in html
+    assert open_tasks(city["mine"], VisitKind.safety_check) == 1
+    db.session.refresh(routine)
+    assert (routine.due_date, routine.window_end, routine.worker_id) == (due, due, helper.id)
+
+
+def test_overdue_tasks_across_grids_go_to_a_worker_who_can_open_some_of_them(
+    city, client, login, make
+):
+    neighbour = make.user("grid_worker", areas=[city["tree"]["grid2"]], full_name="隔壁网格员")
+    next_door = make.household(city["tree"]["grid2"], address="新华路2号")
+    make.resident(next_door, birth_date=date(1939, 1, 1), lives_alone=True)
+    services.generate_visits(today())
+    mine, theirs = planned_home_visit(city["mine"]), planned_home_visit(next_door)
+    mine.due_date = theirs.due_date = today() - timedelta(days=2)
+    db.session.commit()
+    login(city["officer"])
+    html = client.get("/visits/workload", headers=EN).get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="worker_id".*?</select>', html, re.S).group(0)
+    assert "李网格" in select_html and "隔壁网格员" in select_html
+    assert all(
+        'value=""' in a for a in re.findall(r"<option([^>]*)>", select_html) if "selected" in a
+    )
+    response = client.post(
+        "/visits/reassign",
+        data={"visit_ids": [str(mine.id), str(theirs.id)], "worker_id": str(neighbour.id)},
+        headers=EN,
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "1 tasks reassigned" in page
+    assert "1 task was not moved: the worker&#39;s areas do not hold its household" in page
+    db.session.refresh(mine)
+    db.session.refresh(theirs)
+    assert (mine.worker_id, theirs.worker_id) == (city["worker"].id, neighbour.id)
+
+
+def test_overdue_tasks_none_of_which_the_worker_can_open_are_refused_with_a_message(
+    city, client, login, make
+):
+    neighbour = make.user("grid_worker", areas=[city["tree"]["grid2"]], full_name="隔壁网格员")
+    task = planned_home_visit(city["mine"])
+    task.due_date = today() - timedelta(days=2)
+    db.session.commit()
+    login(city["officer"])
+    response = client.post(
+        "/visits/reassign",
+        data={"visit_ids": [str(task.id)], "worker_id": str(neighbour.id)},
+        headers=EN,
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "hold none of the chosen tasks" in response.get_data(as_text=True)
+    db.session.refresh(task)
+    assert task.worker_id == city["worker"].id

@@ -9,6 +9,7 @@ Everything is re-exported here, so `from gridcare.visits import services` keeps 
 """
 
 from gridcare.visits.services.assignments import (
+    Reassigned,
     TasksAdded,
     adjust_schedule,
     assign_checks,
@@ -57,6 +58,7 @@ __all__ = [
     "DayRow",
     "PlanSummary",
     "Position",
+    "Reassigned",
     "TasksAdded",
     "VisitError",
     "WorkerDay",

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from gridcare.accounts.lookups import areas_of, grid_workers, workers_in_scope
 from gridcare.accounts.services import Actor
@@ -16,7 +15,14 @@ from gridcare.areas.scope import Scope
 from gridcare.extensions import db
 from gridcare.registry.flags import FLAGS, household_has
 from gridcare.registry.models import Household
-from gridcare.visits.models import Campaign, CareSchedule, Visit, VisitKind, VisitStatus
+from gridcare.visits.models import (
+    Campaign,
+    CareSchedule,
+    Visit,
+    VisitKind,
+    VisitStatus,
+    canonical_client_uuid,
+)
 from gridcare.visits.plans import CARE_PLAN
 from gridcare.visits.services.errors import VisitError
 from gridcare.visits.services.planning import insert_ignoring_duplicates, pull_forward
@@ -56,17 +62,34 @@ class TasksAdded:
     taken_in: int = 0
 
 
-def _with_open_task(household_ids: Iterable[int], kind: VisitKind) -> set[int]:
-    """Households that already have an open task of this kind, from any source."""
-    return set(
-        db.session.scalars(
-            select(Visit.household_id).where(
-                Visit.household_id.in_(list(household_ids)),
-                Visit.kind == kind,
-                Visit.status == VisitStatus.planned,
-            )
+def _earliest_open_tasks(household_ids: Iterable[int], kind: VisitKind) -> dict[int, Visit]:
+    """Each household's earliest open task of this kind, from any source."""
+    tasks = db.session.scalars(
+        select(Visit)
+        .where(
+            Visit.household_id.in_(list(household_ids)),
+            Visit.kind == kind,
+            Visit.status == VisitStatus.planned,
         )
+        .order_by(Visit.household_id, Visit.due_date, Visit.id)
     )
+    earliest: dict[int, Visit] = {}
+    for task in tasks:
+        earliest.setdefault(task.household_id, task)
+    return earliest
+
+
+def _bring_forward(task: Visit, due_date: date, window_end: date, worker_id: int | None) -> bool:
+    """Make an open task do for a one-off check: due by its date at the latest, and the
+    named worker's. A routine task months away would otherwise stand in for an urgent check."""
+    changed = False
+    if task.due_date > due_date:
+        task.due_date, changed = due_date, True
+    if task.window_end > window_end:
+        task.window_end, changed = max(window_end, task.due_date), True
+    if worker_id is not None and task.worker_id != worker_id:
+        task.worker_id, changed = worker_id, True
+    return changed
 
 
 def assign_checks(
@@ -82,7 +105,8 @@ def assign_checks(
     """One-off tasks for chosen households, each for its grid's worker unless one is named.
 
     A household with an open task of this kind gets no second one (a form sent twice
-    included): that task is the one to do.
+    included): its earliest such task is the one to do, brought forward to `due_date` if
+    later, and given to the named worker if there is one.
     """
     if due_date < today:
         raise VisitError("due_date", _l("The due date has passed."))
@@ -91,13 +115,17 @@ def assign_checks(
         raise VisitError("household_ids", _l("Choose households of your areas."))
     _check_worker(actor.scope, worker_id, [h.grid_id for h in households])
     workers = grid_workers(h.grid_id for h in households)
-    already = _with_open_task((h.id for h in households), kind)
+    window_end = due_date + timedelta(days=window_days)
+    already = _earliest_open_tasks((h.id for h in households), kind)
+    for task in already.values():
+        if _bring_forward(task, due_date, window_end, worker_id):
+            actor.audit("update", "visit", task.id, ["due_date", "window_end", "worker_id"])
     visits = [
         Visit(
             household_id=h.id,
             kind=kind,
             due_date=due_date,
-            window_end=due_date + timedelta(days=window_days),
+            window_end=window_end,
             worker_id=worker_id or workers.get(h.grid_id),
             created_by_id=actor.user_id,
         )
@@ -144,11 +172,13 @@ def create_campaign(
 ) -> tuple[Campaign, TasksAdded | None]:
     """Start a campaign and give every matching household one task, due by `due_date`.
 
-    The same form sent twice (same `client_uuid`) returns the campaign started the first
-    time, with None for what was added; an identical campaign still running is refused.
+    The same form sent twice (same `client_uuid`) by the same officer returns the campaign
+    started the first time, with None for what was added; from anyone else it is refused.
+    An identical campaign still running is refused.
     """
+    client_uuid = _campaign_uuid(client_uuid) if client_uuid else None
     if client_uuid:
-        started = _campaign_by_uuid(client_uuid)
+        started = _resent_campaign(client_uuid, actor)
         if started is not None:
             return started, None
     if not actor.scope.covers(area.path):
@@ -167,7 +197,7 @@ def create_campaign(
         flags=sorted(flags),
         due_date=due_date,
         created_by_id=actor.user_id,
-        client_uuid=client_uuid or None,
+        client_uuid=client_uuid,
     )
     if _identical_campaign_running(campaign, today):
         raise VisitError("name", _l("An identical campaign is already running."))
@@ -180,15 +210,39 @@ def create_campaign(
     except IntegrityError:
         # The same form, sent twice at the same moment: the other request started it.
         db.session.rollback()
-        started = _campaign_by_uuid(client_uuid) if client_uuid else None
+        started = _resent_campaign(client_uuid, actor) if client_uuid else None
         if started is None:
             raise
         return started, None
     return campaign, added
 
 
-def _campaign_by_uuid(client_uuid: str) -> Campaign | None:
-    return db.session.scalar(select(Campaign).where(Campaign.client_uuid == client_uuid))
+# Shown next to the name: the form's token is hidden, its message would not show.
+CAMPAIGN_UUID_USED = _l(
+    "This form was already used for another campaign, so nothing was started. "
+    "Open the form again and send it."
+)
+CAMPAIGN_UUID_BROKEN = _l(
+    "The form arrived incomplete, so nothing was started. Open it again and send it."
+)
+
+
+def _campaign_uuid(value: str) -> str:
+    # Canonical, as for visits: `urn:uuid:…` would not fit the column, and a resend in
+    # capitals would not find the campaign it started.
+    try:
+        return canonical_client_uuid(value)
+    except ValueError as exc:
+        raise VisitError("name", CAMPAIGN_UUID_BROKEN) from exc
+
+
+def _resent_campaign(client_uuid: str, actor: Actor) -> Campaign | None:
+    """The campaign this form started, if the same officer sent it; another's is refused
+    (and its name, maybe of areas not theirs, is not told)."""
+    started = db.session.scalar(select(Campaign).where(Campaign.client_uuid == client_uuid))
+    if started is not None and started.created_by_id != actor.user_id:
+        raise VisitError("name", CAMPAIGN_UUID_USED)
+    return started
 
 
 def _identical_campaign_running(campaign: Campaign, today: date) -> bool:
@@ -282,27 +336,41 @@ def refresh_campaign(actor: Actor, campaign: Campaign) -> TasksAdded:
     return added
 
 
-def reassign_visits(actor: Actor, visit_ids: Sequence[int], worker_id: int) -> int:
-    """Hand planned tasks in the caller's areas to another worker who covers their homes."""
-    visits = list(
-        db.session.scalars(
-            select(Visit)
-            .options(selectinload(Visit.household))
-            .join(Household, Household.id == Visit.household_id)
-            .join(Area, Area.id == Household.grid_id)
-            .where(
-                Visit.id.in_(visit_ids),
-                Visit.status == VisitStatus.planned,
-                actor.scope.filter(Area.path),
-            )
+@dataclass(frozen=True)
+class Reassigned:
+    """What a reassignment did: tasks handed over, and tasks left with their worker because
+    the new one's areas do not hold their household."""
+
+    moved: int = 0
+    not_theirs: int = 0
+
+
+def reassign_visits(actor: Actor, visit_ids: Sequence[int], worker_id: int) -> Reassigned:
+    """Hand planned tasks in the caller's areas to another worker: those whose homes the
+    worker can open; the others stay where they are, counted. None of them: refused."""
+    if worker_id not in {w.id for w in workers_in_scope(actor.scope)}:
+        raise VisitError("worker_id", _l("Choose a grid worker of your areas."))
+    rows = db.session.execute(
+        select(Visit, Area.path)
+        .join(Household, Household.id == Visit.household_id)
+        .join(Area, Area.id == Household.grid_id)
+        .where(
+            Visit.id.in_(visit_ids),
+            Visit.status == VisitStatus.planned,
+            actor.scope.filter(Area.path),
         )
-    )
-    _check_worker(actor.scope, worker_id, [v.household.grid_id for v in visits])
-    for visit in visits:
+    ).all()
+    own = areas_of([worker_id])[worker_id]
+    theirs = [visit for visit, grid_path in rows if own.covers(grid_path)]
+    if rows and not theirs:
+        raise VisitError(
+            "worker_id", _l("This worker's areas hold none of the chosen tasks' households.")
+        )
+    for visit in theirs:
         visit.worker_id = worker_id
         actor.audit("reassign", "visit", visit.id, ["worker_id"])
     db.session.commit()
-    return len(visits)
+    return Reassigned(len(theirs), len(rows) - len(theirs))
 
 
 def adjust_schedule(

@@ -20,8 +20,11 @@ from gridcare.registry.models import Household
 from gridcare.visits.models import Campaign, CareSchedule, LocationVerdict, Visit, VisitStatus
 
 
-def workers_who_can_open(scope: Scope, household_ids: Iterable[int]) -> list[User]:
-    """Grid workers of the caller's areas whose own areas hold every one of these homes."""
+def workers_who_can_open(
+    scope: Scope, household_ids: Iterable[int], *, any_of: bool = False
+) -> list[User]:
+    """Grid workers of the caller's areas whose own areas hold every one of these homes
+    (`any_of`: at least one of them)."""
     grid_paths = set(
         db.session.scalars(
             select(Area.path)
@@ -31,7 +34,8 @@ def workers_who_can_open(scope: Scope, household_ids: Iterable[int]) -> list[Use
     )
     workers = workers_in_scope(scope)
     own = areas_of(w.id for w in workers)
-    return [w for w in workers if all(own[w.id].covers(p) for p in grid_paths)]
+    test = any if any_of else all
+    return [w for w in workers if test(own[w.id].covers(p) for p in grid_paths)]
 
 
 @dataclass
