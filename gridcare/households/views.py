@@ -39,15 +39,17 @@ def _render_household(household: Household, revealed: dict[int, str] | None = No
 @bp.route("/residents/<int:resident_id>/reveal", methods=["POST"])
 @require(Permission.view_registry)
 def reveal_id_number(resident_id: int):
+    scope = current_actor().scope
     resident = get_in_scope_or_404(
-        Resident,
-        resident_id,
-        current_actor().scope,
-        joinedload(Resident.household).options(*services.HOUSEHOLD_RECORD),
+        Resident, resident_id, scope, joinedload(Resident.household).joinedload(Household.grid)
     )
     if not current_actor().can(Permission.reveal_id_number):
         abort(403)
     number = services.reveal_id_number(current_actor(), resident)
-    response = make_response(_render_household(resident.household, {resident.id: number}))
+    # Loaded after the reveal, whose commit expired what came before.
+    household = get_in_scope_or_404(
+        Household, resident.household_id, scope, *services.HOUSEHOLD_RECORD
+    )
+    response = make_response(_render_household(household, {resident.id: number}))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -136,7 +136,7 @@ def test_demo_residents_are_a_realistic_mix_with_valid_phones(demo):
 
     households = db.session.scalars(select(Household)).all()
     for household in households:
-        alone = [r for r in household.active_residents if r.lives_alone]
+        alone = [r for r in loaded(household, "residents").active_residents if r.lives_alone]
         if alone:
             assert household.active_residents == alone
 

@@ -107,7 +107,7 @@ def test_the_same_number_in_full_width_digits_is_a_duplicate(officer, household,
 def test_a_duplicate_outside_scope_is_refused_without_saying_who(officer, tree, household, make):
     elsewhere = make.resident(make.household(tree["grid3"]), name="李建国")
     admin = actor_for(make.user("officer", areas=[tree["district"]]))
-    number = services.reveal_id_number(admin, elsewhere)
+    number = services.reveal_id_number(admin, loaded(elsewhere, "household"))
 
     with pytest.raises(DuplicateIdNumber) as raised:
         add(officer, household, make, id_number=number)
@@ -239,7 +239,7 @@ def test_adding_a_resident_derives_the_household_care_level(officer, household, 
 
 
 def test_a_closed_household_takes_no_new_residents(officer, household, make):
-    services.deactivate_household(officer, household)
+    services.deactivate_household(officer, loaded(household, "residents"))
 
     with pytest.raises(RegistryError):
         add(officer, household, make)
@@ -298,7 +298,7 @@ def test_a_worker_corrects_phone_contacts_and_notes(worker, household, make):
 
     services.update_resident(
         worker,
-        resident,
+        loaded(resident, "contacts"),
         phone="13912345678",
         health_notes="高血压",
         contacts=[("王强", "儿子", "13600136000")],
