@@ -6,6 +6,7 @@ names one (its tables are dropped and migrated afresh at the start of the run).
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from gridcare import create_app
 from gridcare.audit.models import AuditEvent
@@ -182,3 +183,28 @@ def login(client):
         return response
 
     return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside a `with count_queries() as counted:` block:
+    `counted.n` afterwards. For tests that a page's queries do not grow with its rows."""
+
+    class Counted:
+        n = 0
+
+    @contextmanager
+    def counting() -> Iterator[Counted]:
+        counted = Counted()
+
+        def count(*_args) -> None:
+            counted.n += 1
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting

@@ -3,6 +3,8 @@
 import itertools
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 from gridcare.accounts.models import Role, User
@@ -107,8 +109,24 @@ class Factory:
             )
         db.session.add(resident)
         db.session.flush()
+        residents = db.session.scalars(
+            select(Resident).where(Resident.household_id == household.id)
+        ).all()
         household.care_level = household_care_level(
-            household.residents, household.care_level_override, today()
+            residents, household.care_level_override, today()
         )
         db.session.commit()
         return resident
+
+
+def loaded(record, *relationships: str):
+    """`record` with these relationships loaded, as a query that needs them would load them:
+    the models load nothing on access, and a factory's commit expires what was loaded."""
+    model = type(record)
+    db.session.scalars(
+        select(model)
+        .where(model.id == record.id)
+        .options(*(selectinload(getattr(model, name)) for name in relationships))
+        .execution_options(populate_existing=True)
+    ).all()
+    return record

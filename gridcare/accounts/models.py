@@ -56,7 +56,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
 
     areas: Mapped[list["Area"]] = relationship(  # noqa: F821
-        secondary=user_area, lazy="selectin", order_by="Area.path"
+        secondary=user_area, lazy="raise", order_by="Area.path"
     )
 
     def __repr__(self) -> str:

@@ -7,6 +7,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gridcare.accounts.models import (
@@ -15,6 +16,7 @@ from gridcare.accounts.models import (
     Role,
     User,
     new_session_token,
+    user_area,
 )
 
 # Notifications have their own module; re-exported for callers that import them from here.
@@ -66,8 +68,22 @@ def actor_for(user: User | None, client_addr: str | None = None) -> Actor:
     """The Actor for a logged-in user; admins see every area, others their assigned ones."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Actor(None, None, NOWHERE, client_addr)
-    scope = EVERYWHERE if user.role == Role.admin else Scope(tuple(a.path for a in user.areas))
+    scope = EVERYWHERE if user.role == Role.admin else _own_scope(user.id)
     return Actor(user.id, user.role, scope, client_addr)
+
+
+def _own_scope(user_id: int) -> Scope:
+    # Only the paths: every request builds an Actor, and the Area rows would go unused.
+    return Scope(
+        tuple(
+            db.session.scalars(
+                select(Area.path)
+                .join(user_area, user_area.c.area_id == Area.id)
+                .where(user_area.c.user_id == user_id)
+                .order_by(Area.path)
+            )
+        )
+    )
 
 
 def _hash_method() -> str:
@@ -189,6 +205,7 @@ def update_user(
 
     A change of role, areas or active flag ends the account's sessions at once.
     """
+    user = user_with_areas(user.id)
     if user.role == Role.admin and user.active and (role != Role.admin or not active):
         _keep_an_admin(user, "role" if role != Role.admin else "active")
     changed = []
@@ -245,9 +262,16 @@ def set_locale(user: User, locale: str | None) -> User:
     return user
 
 
+def user_with_areas(user_id: int) -> User | None:
+    """One account with its areas, as the account form shows and `update_user` compares them."""
+    return db.session.scalar(
+        select(User).where(User.id == user_id).options(selectinload(User.areas))
+    )
+
+
 def list_users(role: Role | None = None) -> list[User]:
-    """All accounts, by username, optionally of one role."""
-    stmt = select(User).order_by(User.username)
+    """All accounts, by username, optionally of one role, with their areas."""
+    stmt = select(User).order_by(User.username).options(selectinload(User.areas))
     if role:
         stmt = stmt.where(User.role == role)
     return list(db.session.scalars(stmt))

@@ -27,7 +27,7 @@ from gridcare.accounts.forms import (
 )
 from gridcare.accounts.models import Permission, Role, User
 from gridcare.areas.services import areas_in_scope
-from gridcare.extensions import db, login_manager
+from gridcare.extensions import login_manager
 from gridcare.forms import show_field_error
 
 bp = Blueprint("accounts", __name__)
@@ -219,7 +219,7 @@ def create_user():
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @require(Permission.manage_users)
 def edit_user(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = services.user_with_areas(user_id) or abort(404)
     form = EditUserForm(obj=user, area_choices=_area_choices())
     if request.method == "GET":
         form.role.data = user.role.value
@@ -249,7 +249,7 @@ def edit_user(user_id: int):
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
 @require(Permission.manage_users)
 def reset_password(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = services.user_with_areas(user_id) or abort(404)
     form = PasswordForm()
     if form.validate_on_submit():
         services.set_password(current_actor(), user, form.password.data)

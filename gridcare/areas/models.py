@@ -49,7 +49,7 @@ class Area(db.Model):
     # "/1/4/17/230/": everything under an area is one prefix match on this indexed column.
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
 
-    parent: Mapped["Area | None"] = relationship(remote_side=[id], lazy="joined", join_depth=3)
+    parent: Mapped["Area | None"] = relationship(remote_side=[id], lazy="raise")
 
     def __repr__(self) -> str:
         return f"<Area {self.code} {self.kind} {self.name}>"

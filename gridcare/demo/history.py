@@ -33,7 +33,8 @@ def simulate_history(days: int, seed: int = 2026) -> History:
     """Replay `days` days up to yesterday, then plan today; returns what happened."""
     rng = random.Random(seed)
     items = services.checklist_items()
-    workers = {u.id: u for u in db.session.scalars(select(User))}
+    # Built once: an Actor reads the user's areas, and this loop logs thousands of visits.
+    actors = {u.id: actor_for(u) for u in db.session.scalars(select(User))}
     start = today() - timedelta(days=days)
     for offset in range(days):
         day = start + timedelta(days=offset)
@@ -52,7 +53,7 @@ def simulate_history(days: int, seed: int = 2026) -> History:
             at = datetime.combine(day, time(9 + rng.randrange(8), rng.randrange(60)), local_zone())
             position = _near(household, rng)
             services.log_visit(
-                actor_for(workers[worker_id]),
+                actors[worker_id],
                 household,
                 kind=kind,
                 client_uuid=f"00000000-0000-4000-8000-{visit_id:012d}",

@@ -2,6 +2,7 @@
 resident's full ID number, which answers with the same page."""
 
 from flask import Blueprint, abort, make_response, render_template
+from sqlalchemy.orm import joinedload
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
@@ -17,7 +18,9 @@ bp = Blueprint("households", __name__)
 @bp.route("/households/<int:household_id>")
 @require(Permission.view_registry)
 def household(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *services.HOUSEHOLD_RECORD
+    )
     return _render_household(household)
 
 
@@ -36,10 +39,17 @@ def _render_household(household: Household, revealed: dict[int, str] | None = No
 @bp.route("/residents/<int:resident_id>/reveal", methods=["POST"])
 @require(Permission.view_registry)
 def reveal_id_number(resident_id: int):
-    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope)
+    scope = current_actor().scope
+    resident = get_in_scope_or_404(
+        Resident, resident_id, scope, joinedload(Resident.household).joinedload(Household.grid)
+    )
     if not current_actor().can(Permission.reveal_id_number):
         abort(403)
     number = services.reveal_id_number(current_actor(), resident)
-    response = make_response(_render_household(resident.household, {resident.id: number}))
+    # Loaded after the reveal, whose commit expired what came before.
+    household = get_in_scope_or_404(
+        Household, resident.household_id, scope, *services.HOUSEHOLD_RECORD
+    )
+    response = make_response(_render_household(household, {resident.id: number}))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -8,7 +8,7 @@ every export is audited, and full numbers also count as a view of each one.
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from gridcare.accounts.models import Permission
 from gridcare.accounts.services import Actor
@@ -101,7 +101,7 @@ def export_registry(
         include_inactive=include_inactive,
     ).options(
         contains_eager(Household.grid),
-        selectinload(Household.residents).options(lazyload(Resident.household)),
+        selectinload(Household.residents).selectinload(Resident.contacts),
     )
     on = today()
     rows, exported = [], []

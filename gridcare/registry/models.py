@@ -107,9 +107,10 @@ class Household(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    grid: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
+    # raise_on_sql: scope checks read it on households whose grid is already loaded.
+    grid: Mapped[Area] = relationship(lazy="raise_on_sql", innerjoin=True)
     residents: Mapped[list["Resident"]] = relationship(
-        back_populates="household", lazy="selectin", order_by="Resident.id"
+        back_populates="household", lazy="raise", order_by="Resident.id"
     )
 
     __table_args__ = (
@@ -172,10 +173,11 @@ class Resident(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    household: Mapped[Household] = relationship(back_populates="residents", lazy="joined")
+    # raise_on_sql: as Household.grid, read where the household is already loaded.
+    household: Mapped[Household] = relationship(back_populates="residents", lazy="raise_on_sql")
     contacts: Mapped[list["EmergencyContact"]] = relationship(
         back_populates="resident",
-        lazy="selectin",
+        lazy="raise",
         order_by="EmergencyContact.id",
         cascade="all, delete-orphan",
     )
@@ -213,4 +215,4 @@ class EmergencyContact(db.Model):
     relation: Mapped[str] = mapped_column(String(30), default="")
     phone: Mapped[str] = mapped_column(String(20))
 
-    resident: Mapped[Resident] = relationship(back_populates="contacts")
+    resident: Mapped[Resident] = relationship(back_populates="contacts", lazy="raise")

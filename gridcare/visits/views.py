@@ -13,6 +13,7 @@ from gridcare.clock import local_to_utc, today
 from gridcare.converters import arg_id, as_id
 from gridcare.forms import show_field_error
 from gridcare.registry.models import Household
+from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS
 from gridcare.visits import services
 from gridcare.visits.forms import (
     AssignForm,
@@ -77,7 +78,9 @@ def today_list():
 @bp.route("/household/<int:household_id>/quick", methods=["POST"])
 @require(Permission.log_visits)
 def quick_log(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     form = QuickLogForm()
     if not form.validate_on_submit() or as_id(form.visit_id.data) is None:
         flash(
@@ -108,7 +111,9 @@ def quick_log(household_id: int):
 @bp.route("/household/<int:household_id>/log", methods=["GET", "POST"])
 @require(Permission.log_visits)
 def log(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     requested = request.values.get("kind", "")
     kind = VisitKind(requested) if requested in VisitKind.__members__ else VisitKind.home_visit
     items = services.checklist_items() if kind == VisitKind.safety_check else []
@@ -193,7 +198,9 @@ def _logged_messages(visit, kind: VisitKind, household: Household, requested: in
 @bp.route("/household/<int:household_id>")
 @require(Permission.view_registry)
 def household(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     planned, history = services.household_visits(household.id)
     return render_template(
         "visits/household.html",

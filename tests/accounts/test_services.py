@@ -6,6 +6,7 @@ from gridcare.accounts.models import Role, User
 from gridcare.accounts.services import SYSTEM, AccountError
 from gridcare.extensions import db
 from tests.conftest import PASSWORD
+from tests.factories import loaded
 
 LONG_PASSWORD = "twelve chars ok"
 
@@ -37,7 +38,7 @@ def test_create_user_stores_role_areas_and_a_hashed_password(make):
         area_ids=[tree["grid1"].id, tree["grid2"].id],
     )
     assert user.role == Role.grid_worker
-    assert {a.id for a in user.areas} == {tree["grid1"].id, tree["grid2"].id}
+    assert {a.id for a in loaded(user, "areas").areas} == {tree["grid1"].id, tree["grid2"].id}
     assert LONG_PASSWORD not in user.password_hash
     assert services.authenticate("zhaolei", LONG_PASSWORD) == user
 

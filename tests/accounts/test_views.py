@@ -7,6 +7,7 @@ from gridcare.accounts import services
 from gridcare.accounts.models import Role, User
 from gridcare.extensions import db
 from tests.conftest import PASSWORD, new_client
+from tests.factories import loaded
 
 NEW_PASSWORD = "another long passphrase"
 
@@ -231,7 +232,7 @@ def test_admin_creates_an_account_with_a_role_and_areas(client, make, login):
     assert path_of(response) == "/admin/users"
     user = user_named("wanggang")
     assert user.role == Role.grid_worker and user.active
-    assert {a.id for a in user.areas} == {tree["grid1"].id, tree["grid2"].id}
+    assert {a.id for a in loaded(user, "areas").areas} == {tree["grid1"].id, tree["grid2"].id}
     assert "王刚" in client.get("/admin/users").get_data(as_text=True)
 
 
@@ -396,7 +397,7 @@ def test_cli_creates_a_user_with_areas(runner, make):
     assert result.exit_code == 0, result.output
     assert "Created chenjing (grid_worker)." in result.output
     user = user_named("chenjing")
-    assert [a.code for a in user.areas] == [tree["grid1"].code, tree["grid2"].code]
+    assert [a.code for a in loaded(user, "areas").areas] == [tree["grid1"].code, tree["grid2"].code]
     assert services.authenticate("chenjing", NEW_PASSWORD) == user
 
 
@@ -444,7 +445,7 @@ def test_a_post_carrying_only_the_csrf_token_changes_nothing(english, make, logi
     assert "The form arrived incomplete" in response.get_data(as_text=True)
     saved = user_named(worker.username)
     assert saved.active is True
-    assert [a.id for a in saved.areas] == [tree["grid1"].id]
+    assert [a.id for a in loaded(saved, "areas").areas] == [tree["grid1"].id]
     assert saved.full_name == "李网格"
 
 

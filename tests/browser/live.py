@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from flask_migrate import upgrade
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 from werkzeug.serving import make_server
 
 from gridcare import create_app
@@ -140,7 +141,9 @@ def serve_demo(folder: Path) -> Iterator[LiveServer]:
 
 
 def _middle_of_grid(username: str) -> dict[str, float]:
-    worker = db.session.scalar(select(User).where(User.username == username))
+    worker = db.session.scalar(
+        select(User).where(User.username == username).options(selectinload(User.areas))
+    )
     grid_ids = [a.id for a in worker.areas]
     lat, lon = db.session.execute(
         select(func.avg(Household.lat), func.avg(Household.lon)).where(
@@ -200,7 +203,9 @@ def stage_worker_pages(live: LiveServer) -> dict[str, str]:
     """
 
     def stage() -> dict[str, str]:
-        worker = db.session.scalar(select(User).where(User.username == "worker1"))
+        worker = db.session.scalar(
+            select(User).where(User.username == "worker1").options(selectinload(User.areas))
+        )
         planned = {
             kind: db.session.scalar(
                 select(Visit)
@@ -247,7 +252,9 @@ def stage_officer_pages(live: LiveServer) -> None:
     """A campaign and some overdue work in officer1's community, so their pages are full."""
 
     def stage() -> None:
-        officer = db.session.scalar(select(User).where(User.username == "officer1"))
+        officer = db.session.scalar(
+            select(User).where(User.username == "officer1").options(selectinload(User.areas))
+        )
         visit_services.create_campaign(
             actor_for(officer),
             name="冬季燃气安全检查",
@@ -258,7 +265,9 @@ def stage_officer_pages(live: LiveServer) -> None:
             due_date=today() + timedelta(days=14),
             today=today(),
         )
-        worker = db.session.scalar(select(User).where(User.username == "worker2"))
+        worker = db.session.scalar(
+            select(User).where(User.username == "worker2").options(selectinload(User.areas))
+        )
         some_of_theirs = (
             select(Visit.id)
             .where(Visit.worker_id == worker.id, Visit.status == VisitStatus.planned)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from gridcare.accounts.models import User
 from gridcare.extensions import db
@@ -62,7 +63,13 @@ def test_door_plates_print_from_their_script_file(live, watched):
     page, problems = watched
     log_in(page, "officer1")
     grid_id = live.run(
-        lambda: db.session.scalar(select(User).where(User.username == "worker1")).areas[0].id
+        lambda: (
+            db.session.scalar(
+                select(User).where(User.username == "worker1").options(selectinload(User.areas))
+            )
+            .areas[0]
+            .id
+        )
     )
     page.goto(f"/registry/plates?grid_id={grid_id}")
     assert page.locator("svg.plate-qr").count() > 0

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from gridcare.accounts.models import User
 from gridcare.accounts.services import actor_for
@@ -95,7 +96,9 @@ def test_worker_logs_a_visit_and_reports_a_gas_hazard_with_a_photo(live, page, t
 
 def _hazard_raised_by_worker1(live) -> int:
     def raise_one() -> int:
-        worker = db.session.scalar(select(User).where(User.username == "worker1"))
+        worker = db.session.scalar(
+            select(User).where(User.username == "worker1").options(selectinload(User.areas))
+        )
         household = db.session.scalar(
             select(Household)
             .where(Household.grid_id == worker.areas[0].id)
@@ -128,7 +131,13 @@ def test_officer_starts_a_campaign_and_closes_a_reviewed_hazard(live, phone, tmp
     officer.locator("input[name=name]").fill(name)
     officer.locator("select[name=kind]").select_option("safety_check")
     community = live.run(
-        lambda: db.session.scalar(select(User).where(User.username == "officer1")).areas[0].id
+        lambda: (
+            db.session.scalar(
+                select(User).where(User.username == "officer1").options(selectinload(User.areas))
+            )
+            .areas[0]
+            .id
+        )
     )
     officer.locator("select[name=area_id]").select_option(str(community))
     officer.locator("input[name=care_levels][value='3']").check()

@@ -15,6 +15,7 @@ from gridcare.privacy import vault
 from gridcare.registry import id_numbers
 from gridcare.registry.care_levels import household_care_level
 from gridcare.registry.models import EmergencyContact, Household, Resident, ResidentStatus
+from tests.factories import loaded
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -41,17 +42,20 @@ def test_demo_city_has_the_area_tree_staff_and_about_600_households(demo):
     }
     for area in db.session.scalars(select(Area)):
         assert area.code.isdigit() and len(area.code) == 6 + 3 * area.kind.depth
-        if area.parent:
-            assert area.code.startswith(area.parent.code)
-            assert area.path == f"{area.parent.path}{area.id}/"
+        if loaded(area, "parent").parent:
+            assert area.code.startswith(loaded(area, "parent").parent.code)
+            assert area.path == f"{loaded(area, 'parent').parent.path}{area.id}/"
     per_grid = Counter(db.session.scalars(select(Household.grid_id)))
     assert len(per_grid) == 12
     assert sum(per_grid.values()) == 600
     assert 1000 <= _count(Resident) <= 1500
     workers = db.session.scalars(select(User).where(User.role == Role.grid_worker)).all()
     assert sorted(w.username for w in workers) == sorted(f"worker{n}" for n in range(1, 13))
-    assert all(len(w.areas) == 1 and w.areas[0].kind == AreaKind.grid for w in workers)
-    assert len({w.areas[0].id for w in workers}) == 12
+    assert all(
+        len(loaded(w, "areas").areas) == 1 and loaded(w, "areas").areas[0].kind == AreaKind.grid
+        for w in workers
+    )
+    assert len({loaded(w, "areas").areas[0].id for w in workers}) == 12
 
 
 def test_every_demo_account_logs_in_and_lands_on_its_role_home(demo, app):
@@ -132,7 +136,7 @@ def test_demo_residents_are_a_realistic_mix_with_valid_phones(demo):
 
     households = db.session.scalars(select(Household)).all()
     for household in households:
-        alone = [r for r in household.active_residents if r.lives_alone]
+        alone = [r for r in loaded(household, "residents").active_residents if r.lives_alone]
         if alone:
             assert household.active_residents == alone
 
@@ -141,7 +145,9 @@ def test_demo_care_levels_follow_the_rules_and_overrides_have_reasons(demo):
     on = today()
     households = db.session.scalars(select(Household)).all()
     for household in households:
-        expected = household_care_level(household.residents, household.care_level_override, on)
+        expected = household_care_level(
+            loaded(household, "residents").residents, household.care_level_override, on
+        )
         assert household.care_level == expected, household
         if household.care_level_override:
             assert household.care_level_override_reason

@@ -5,6 +5,7 @@ from gridcare.clock import today
 from gridcare.hazards import services as hazards
 from gridcare.hazards.models import HazardCategory, Severity
 from gridcare.households.page import household_page
+from tests.factories import loaded
 
 
 def test_the_page_gathers_current_residents_first_and_the_households_hazards(make):
@@ -22,7 +23,7 @@ def test_the_page_gathers_current_residents_first_and_the_households_hazards(mak
         today=today(),
     )
 
-    page = household_page(actor_for(worker).scope, home, today())
+    page = household_page(actor_for(worker).scope, loaded(home, "residents"), today())
 
     assert [card.resident for card in page.residents] == [current, moved]
     assert page.hazards == [hazard]
@@ -43,4 +44,6 @@ def test_the_page_shows_no_hazards_to_someone_whose_areas_do_not_cover_them(make
     )
     outsider = make.user("grid_worker", areas=[tree["grid3"]])
 
-    assert household_page(actor_for(outsider).scope, home, today()).hazards == []
+    assert (
+        household_page(actor_for(outsider).scope, loaded(home, "residents"), today()).hazards == []
+    )

@@ -25,6 +25,7 @@ from gridcare.registry.imports import (
 from gridcare.registry.models import Household, Resident, ResidentStatus
 from gridcare.registry.services import RegistryPermissionError, households_changed
 from gridcare.visits.models import CareSchedule, Visit
+from tests.factories import loaded
 
 HEADERS = [c.header for c in COLUMNS]
 OLD = date(1938, 3, 8)
@@ -124,11 +125,11 @@ def test_template_filled_with_valid_rows_imports_with_a_per_row_report(
     first = resident_by_number(alone)
     assert first.name == "王桂兰" and first.lives_alone and first.phone == "13800138000"
     assert first.birth_date == OLD
-    assert [(c.name, c.relation, c.phone) for c in first.contacts] == [
+    assert [(c.name, c.relation, c.phone) for c in loaded(first, "contacts").contacts] == [
         ("刘明", "儿子", "13900139000")
     ]
-    assert first.household.full_address == "明珠路8号 3-2-301"
-    assert first.household.care_level == 1  # 80+ and living alone
+    assert loaded(first, "household").household.full_address == "明珠路8号 3-2-301"
+    assert loaded(first, "household").household.care_level == 1  # 80+ and living alone
     couple = resident_by_number(husband)
     assert couple.household_id == resident_by_number(wife).household_id
     assert (couple.disability_category, couple.disability_grade) == (4, 2)
@@ -241,7 +242,7 @@ def test_a_resident_with_a_new_address_moves_household(actor, make, tree):
 
     assert report.rows[0].fields == ("household_id",)
     db.session.refresh(resident)
-    assert resident.household.address == "和诚路5号"
+    assert loaded(resident, "household").household.address == "和诚路5号"
     db.session.refresh(old_home)
     assert old_home.care_level is None  # nobody left there
     assert count(Resident) == 1
@@ -385,7 +386,9 @@ def test_csv_in_utf8_with_or_without_bom_and_in_gbk_imports(actor, make, tree, e
 
     assert report.applied and report.residents_created == 1
     imported = resident_by_number(value)
-    assert imported.name == "王桂兰" and imported.household.address == "明珠路8号"
+    assert (
+        imported.name == "王桂兰" and loaded(imported, "household").household.address == "明珠路8号"
+    )
     assert imported.lives_alone
 
 

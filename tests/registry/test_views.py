@@ -15,6 +15,7 @@ from gridcare.registry.models import (
     Resident,
     ResidentStatus,
 )
+from tests.factories import loaded
 
 OLD = date(1940, 5, 1)
 
@@ -61,7 +62,7 @@ def page(response) -> str:
 
 def test_worker_cannot_open_household_outside_grid(client, login, worker, elsewhere):
     login(worker)
-    resident = elsewhere.residents[0]
+    resident = loaded(elsewhere, "residents").residents[0]
 
     assert client.get(f"/registry/households/{elsewhere.id}").status_code == 404
     assert client.get(f"/registry/households/{elsewhere.id}/edit").status_code == 404
@@ -86,10 +87,10 @@ def test_every_route_is_a_404_outside_the_officers_community(
     client, login, officer, elsewhere, method, path
 ):
     login(officer)
-    url = path.format(h=elsewhere.id, r=elsewhere.residents[0].id)
+    url = path.format(h=elsewhere.id, r=loaded(elsewhere, "residents").residents[0].id)
 
     assert getattr(client, method)(url).status_code == 404
-    assert elsewhere.residents[0].status == ResidentStatus.active
+    assert loaded(elsewhere, "residents").residents[0].status == ResidentStatus.active
 
 
 def test_an_unknown_household_is_a_404(client, login, officer):
@@ -119,7 +120,7 @@ def test_the_list_requires_login(client):
 
 def test_worker_gets_403_on_edit_routes_in_their_own_grid(client, login, worker, home):
     login(worker)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
 
     assert client.get(f"/registry/households/{home.id}/edit").status_code == 403
     assert client.get(f"/registry/households/{home.id}/residents/new").status_code == 403
@@ -131,7 +132,9 @@ def test_worker_gets_403_on_edit_routes_in_their_own_grid(client, login, worker,
 def test_a_worker_may_not_see_a_full_id_number(client, login, worker, home):
     login(worker)
 
-    response = client.post(f"/registry/residents/{home.residents[0].id}/reveal")
+    response = client.post(
+        f"/registry/residents/{loaded(home, 'residents').residents[0].id}/reveal"
+    )
 
     assert response.status_code == 403
     assert reveals() == []
@@ -181,7 +184,7 @@ def test_the_household_page_shows_residents_with_masked_id_numbers(
     test_day, client, login, officer, home
 ):
     login(officer)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
     number = vault().decrypt(resident.id_number_encrypted)
 
     body = page(client.get(f"/registry/households/{home.id}"))
@@ -196,7 +199,7 @@ def test_the_household_page_shows_residents_with_masked_id_numbers(
 
 def test_revealing_shows_the_number_once_and_records_it(client, login, officer, home):
     login(officer)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
     number = vault().decrypt(resident.id_number_encrypted)
 
     response = client.post(f"/registry/residents/{resident.id}/reveal")
@@ -422,7 +425,7 @@ def test_officer_adds_a_resident_and_the_id_number_fills_birth_date_and_gender(
     resident = db.session.scalar(select(Resident).where(Resident.name == "刘建华"))
     assert (resident.birth_date, resident.gender) == (date(1944, 8, 9), Gender.male)
     assert resident.empty_nest and not resident.lives_alone
-    assert [c.name for c in resident.contacts] == ["刘强"]
+    assert [c.name for c in loaded(resident, "contacts").contacts] == ["刘强"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "resident"))
     assert "id_number" in event.field_names
     assert number not in event.fields and "刘建华" not in event.fields
@@ -444,7 +447,7 @@ def test_a_wrong_check_digit_is_refused_with_its_message(client, login, officer,
 
 def test_a_duplicate_id_number_links_to_the_existing_resident(client, login, officer, make, home):
     login(officer)
-    existing = home.residents[0]
+    existing = loaded(home, "residents").residents[0]
     number = vault().decrypt(existing.id_number_encrypted)
 
     response = client.post(
@@ -463,7 +466,7 @@ def test_a_duplicate_id_number_links_to_the_existing_resident(client, login, off
 
 def test_a_duplicate_outside_scope_gives_no_link(client, login, officer, make, home, elsewhere):
     login(officer)
-    number = vault().decrypt(elsewhere.residents[0].id_number_encrypted)
+    number = vault().decrypt(loaded(elsewhere, "residents").residents[0].id_number_encrypted)
 
     response = client.post(
         f"/registry/households/{home.id}/residents/new", data=resident_form(make, id_number=number)
@@ -520,7 +523,7 @@ def test_a_bad_phone_is_refused(client, login, officer, make, home, field):
 
 def test_the_edit_form_never_contains_the_id_number(client, login, officer, home):
     login(officer)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
     number = vault().decrypt(resident.id_number_encrypted)
 
     body = page(client.get(f"/registry/residents/{resident.id}/edit"))
@@ -531,7 +534,7 @@ def test_the_edit_form_never_contains_the_id_number(client, login, officer, home
 
 def test_an_officer_edit_rederives_the_care_level(client, login, officer, make, home):
     login(officer)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
 
     response = client.post(
         f"/registry/residents/{resident.id}/edit",
@@ -550,13 +553,13 @@ def test_an_officer_edit_rederives_the_care_level(client, login, officer, make, 
     assert response.status_code == 302
     db.session.expire_all()
     household = db.session.get(Household, home.id)
-    assert not household.residents[0].lives_alone
+    assert not loaded(household, "residents").residents[0].lives_alone
     assert household.care_level == 3
 
 
 def test_a_worker_corrects_contact_details(client, login, worker, home):
     login(worker)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
 
     response = client.post(
         f"/registry/residents/{resident.id}/contacts",
@@ -578,7 +581,7 @@ def test_a_worker_corrects_contact_details(client, login, worker, home):
         "行动不便",
         "刘德胜",
     )
-    assert [c.phone for c in resident.contacts] == ["13600136000"]
+    assert [c.phone for c in loaded(resident, "contacts").contacts] == ["13600136000"]
 
 
 # Moving out, death, care-level override.
@@ -586,7 +589,7 @@ def test_a_worker_corrects_contact_details(client, login, worker, home):
 
 def test_moving_out_needs_a_date_not_in_the_future(client, login, officer, home):
     login(officer)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
     url = f"/registry/residents/{resident.id}/move-out"
 
     missing = client.post(url, data={"on": ""})
@@ -599,7 +602,7 @@ def test_moving_out_needs_a_date_not_in_the_future(client, login, officer, home)
 
 def test_moving_out_keeps_the_resident_and_rederives_the_level(client, login, officer, home):
     login(officer)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
     on = today() - timedelta(days=1)
 
     response = client.post(
@@ -610,14 +613,14 @@ def test_moving_out_keeps_the_resident_and_rederives_the_level(client, login, of
     db.session.expire_all()
     resident = db.session.get(Resident, resident.id)
     assert (resident.status, resident.status_date) == (ResidentStatus.moved_out, on)
-    assert resident.household.care_level is None
+    assert loaded(resident, "household").household.care_level is None
     body = page(client.get(f"/registry/households/{home.id}"))
     assert "刘德胜" in body and "Moved out" in body
 
 
 def test_recording_a_death(client, login, officer, home):
     login(officer)
-    resident = home.residents[0]
+    resident = loaded(home, "residents").residents[0]
 
     response = client.post(f"/registry/residents/{resident.id}/deceased", data={"on": "2026-01-02"})
 

@@ -12,6 +12,7 @@ from gridcare.reports.models import ScoreWeights
 from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 from tests.conftest import TEST_DAY
+from tests.factories import loaded
 
 OCTOBER = parse("2026-10")
 TODAY = TEST_DAY
@@ -124,7 +125,7 @@ def test_officer_sees_the_ranking_and_each_figure_links_to_its_records(month, cl
 def test_only_the_areas_work_counts_and_work_not_yet_due_does_not(month, make):
     w1, tree = month["w1"], month["tree"]
     # w1 also covers a grid in the other community, with a missed task there.
-    w1.areas = [*w1.areas, tree["grid3"]]
+    w1.areas = [*loaded(w1, "areas").areas, tree["grid3"]]
     elsewhere = make.household(tree["grid3"], created_at=datetime(2025, 1, 1))
     make.resident(
         elsewhere, birth_date=date(1940, 1, 1), lives_alone=True, created_at=datetime(2025, 1, 1)

@@ -12,6 +12,7 @@ from gridcare.extensions import db
 from gridcare.registry.models import Household
 from gridcare.visits import services
 from gridcare.visits.models import Outcome, Visit, VisitKind, VisitStatus
+from tests.factories import loaded
 
 pytestmark = [pytest.mark.committed, pytest.mark.usefixtures("test_day")]
 TODAY = date(2026, 11, 23)
@@ -61,7 +62,7 @@ def test_two_generation_runs_at_once_create_one_plan(app, household):
 
 
 def test_the_same_form_sent_twice_at_once_stores_one_visit(app, household, make):
-    worker = make.user("grid_worker", areas=[household.grid])
+    worker = make.user("grid_worker", areas=[loaded(household, "grid").grid])
     actor = actor_for(worker)
     services.generate_visits(TODAY)
     token = str(uuid.uuid4())

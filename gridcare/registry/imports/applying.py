@@ -4,7 +4,7 @@ residents, row by row for changes, then the care levels of every household touch
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from gridcare.accounts.models import Permission
 from gridcare.accounts.services import Actor
@@ -65,11 +65,7 @@ def _apply(actor: Actor, plan: Plan) -> None:
         stmt = (
             select(Household)
             .where(Household.id.in_(chunk))
-            .options(
-                selectinload(Household.residents).options(
-                    lazyload(Resident.household), lazyload(Resident.contacts)
-                )
-            )
+            .options(selectinload(Household.residents))
             .execution_options(populate_existing=True)
         )
         for household in rederive_care_levels(db.session.scalars(stmt), on):

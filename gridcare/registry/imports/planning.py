@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import selectinload
 
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area, AreaKind
@@ -82,7 +82,7 @@ def _residents_by_hash(hashes: list[str]) -> dict[str, tuple[Resident, str]]:
             .join(Household, Household.id == Resident.household_id)
             .join(Area, Area.id == Household.grid_id)
             .where(Resident.id_number_hash.in_(chunk))
-            .options(lazyload(Resident.household))
+            .options(selectinload(Resident.contacts))
         )
         found.update({r.id_number_hash: (r, path) for r, path in db.session.execute(stmt)})
     return found

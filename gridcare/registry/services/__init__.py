@@ -29,7 +29,10 @@ from gridcare.registry.services.households import (
     update_household,
 )
 from gridcare.registry.services.lookups import (
+    HOUSEHOLD_RECORD,
+    HOUSEHOLD_WITH_RESIDENTS,
     MIN_PHONE_SEARCH,
+    RESIDENT_RECORD,
     Page,
     ResidentCard,
     find_by_id_number,
@@ -49,8 +52,11 @@ from gridcare.registry.services.residents import (
 
 __all__ = [
     "CONTACT_FIELDS",
+    "HOUSEHOLD_RECORD",
+    "HOUSEHOLD_WITH_RESIDENTS",
     "MAX_CONTACTS",
     "MIN_PHONE_SEARCH",
+    "RESIDENT_RECORD",
     "ContactDetails",
     "DuplicateIdNumber",
     "Page",

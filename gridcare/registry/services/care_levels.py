@@ -7,14 +7,14 @@ from datetime import date
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from gridcare.accounts.models import Permission
 from gridcare.accounts.services import SYSTEM, Actor
 from gridcare.clock import today
 from gridcare.extensions import db
 from gridcare.registry.care_levels import household_care_level
-from gridcare.registry.models import CARE_LEVELS, Household, Resident
+from gridcare.registry.models import CARE_LEVELS, Household
 from gridcare.registry.rules import RegistryError, require, require_in_scope
 
 # Sent inside the transaction when a household's care level changes, it moves to another
@@ -25,6 +25,13 @@ households_changed = Namespace().signal("households-changed")
 
 
 def rederive_care_level(household: Household, on: date) -> bool:
+    # Reloads the residents: the change that calls this may have added or ended one.
+    db.session.scalars(
+        select(Household)
+        .where(Household.id == household.id)
+        .options(selectinload(Household.residents))
+        .execution_options(populate_existing=True)
+    ).all()
     return bool(rederive_care_levels([household], on))
 
 
@@ -86,11 +93,7 @@ def refresh_care_levels(on: date, actor: Actor = SYSTEM, batch_size: int = 500) 
                 .where(Household.active.is_(True), Household.id > last_id)
                 .order_by(Household.id)
                 .limit(batch_size)
-                .options(
-                    selectinload(Household.residents).options(
-                        lazyload(Resident.household), lazyload(Resident.contacts)
-                    )
-                )
+                .options(selectinload(Household.residents))
             )
         )
         if not batch:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select
-from sqlalchemy.orm import contains_eager, lazyload, raiseload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area
@@ -39,6 +39,21 @@ class ResidentCard:
     age: int
     care_level: int | None
     masked_id: str
+
+
+# What a page that shows or changes one household loads with it: its grid (scope checks,
+# the heading) and its residents (care level, the resident lines), nothing by default.
+HOUSEHOLD_WITH_RESIDENTS = (joinedload(Household.grid), selectinload(Household.residents))
+# The household page also names the grid's community and lists each resident's contacts.
+HOUSEHOLD_RECORD = (
+    joinedload(Household.grid).joinedload(Area.parent),
+    selectinload(Household.residents).selectinload(Resident.contacts),
+)
+# A resident's forms: the household (scope, care level) and the contacts they edit.
+RESIDENT_RECORD = (
+    joinedload(Resident.household).options(*HOUSEHOLD_WITH_RESIDENTS),
+    selectinload(Resident.contacts),
+)
 
 
 def _search(q: str) -> ColumnElement[bool]:
@@ -95,9 +110,7 @@ def list_households(
         include_inactive=include_inactive,
     ).options(
         contains_eager(Household.grid),
-        selectinload(Household.residents).options(
-            lazyload(Resident.household), raiseload(Resident.contacts)
-        ),
+        selectinload(Household.residents),
     )
     rows = list(db.session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
     return Page(rows[:page_size], page, page_size, len(rows) > page_size)

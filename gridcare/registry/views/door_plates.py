@@ -20,6 +20,7 @@ from gridcare.registry.forms import (
     PlateSheetForm,
 )
 from gridcare.registry.models import Household
+from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS
 from gridcare.registry.views.blueprint import allow, bp, doors, grid_choices
 
 
@@ -40,7 +41,9 @@ def plate_sheet():
 @bp.route("/households/<int:household_id>/plate")
 @require(Permission.view_registry)
 def household_plate(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     sheet = plates.plate_sheet(current_actor().scope, _plate_url, household_id=household.id)
     if sheet is None:
         abort(404)  # a closed household has no plate
@@ -51,7 +54,9 @@ def household_plate(household_id: int):
 @bp.route("/households/<int:household_id>/door-token", methods=["POST"])
 @require(Permission.view_registry)
 def rotate_door_token(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     allow(Permission.edit_registry)
     plates.rotate_door_token(current_actor(), household)
     flash(

@@ -23,6 +23,7 @@ from gridcare.registry.forms import (
     IdLookupForm,
 )
 from gridcare.registry.models import Household
+from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS
 from gridcare.registry.views.blueprint import allow, area_choices, bp, grid_choices
 
 
@@ -90,7 +91,9 @@ def create_household():
 @bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
 @require(Permission.view_registry)
 def edit_household(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     allow(Permission.edit_registry)
     form = HouseholdForm(obj=household, grid_choices=grid_choices())
     if form.validate_on_submit():
@@ -107,7 +110,9 @@ def edit_household(household_id: int):
 @bp.route("/households/<int:household_id>/close", methods=["POST"])
 @require(Permission.view_registry)
 def deactivate_household(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     allow(Permission.edit_registry)
     try:
         services.deactivate_household(current_actor(), household)
@@ -121,7 +126,9 @@ def deactivate_household(household_id: int):
 @bp.route("/households/<int:household_id>/reopen", methods=["POST"])
 @require(Permission.view_registry)
 def reactivate_household(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     allow(Permission.edit_registry)
     services.reactivate_household(current_actor(), household)
     flash(_("Household reopened."), "success")
@@ -131,7 +138,9 @@ def reactivate_household(household_id: int):
 @bp.route("/households/<int:household_id>/care-level", methods=["GET", "POST"])
 @require(Permission.view_registry)
 def care_level(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     allow(Permission.edit_registry)
     form = CareLevelOverrideForm()
     if request.method == "GET":

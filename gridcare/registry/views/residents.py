@@ -21,6 +21,7 @@ from gridcare.registry.forms import (
     StatusDateForm,
 )
 from gridcare.registry.models import Household, Resident
+from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS, RESIDENT_RECORD
 from gridcare.registry.views.blueprint import allow, bp
 
 
@@ -42,7 +43,9 @@ def _resident_form_values(form: ResidentForm) -> dict:
 @bp.route("/households/<int:household_id>/residents/new", methods=["GET", "POST"])
 @require(Permission.view_registry)
 def add_resident(household_id: int):
-    household = get_in_scope_or_404(Household, household_id, current_actor().scope)
+    household = get_in_scope_or_404(
+        Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
+    )
     allow(Permission.edit_registry)
     form = ResidentForm()
     duplicate_of = None
@@ -71,7 +74,7 @@ def add_resident(household_id: int):
 @bp.route("/residents/<int:resident_id>")
 @require(Permission.view_registry)
 def resident(resident_id: int):
-    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope)
+    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope, *RESIDENT_RECORD)
     return redirect(
         url_for("households.household", household_id=resident.household_id)
         + f"#resident-{resident.id}"
@@ -81,7 +84,7 @@ def resident(resident_id: int):
 @bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])
 @require(Permission.view_registry)
 def edit_resident(resident_id: int):
-    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope)
+    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope, *RESIDENT_RECORD)
     allow(Permission.edit_registry)
     form = EditResidentForm(obj=resident)
     duplicate_of = None
@@ -108,7 +111,7 @@ def edit_resident(resident_id: int):
 @bp.route("/residents/<int:resident_id>/contacts", methods=["GET", "POST"])
 @require(Permission.view_registry)
 def correct_contacts(resident_id: int):
-    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope)
+    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope, *RESIDENT_RECORD)
     allow(Permission.correct_contacts)
     form = ContactDetailsForm(obj=resident)
     if form.validate_on_submit():
@@ -129,7 +132,7 @@ def correct_contacts(resident_id: int):
 
 
 def _end_residence(resident_id: int, record, title: str, done: str):
-    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope)
+    resident = get_in_scope_or_404(Resident, resident_id, current_actor().scope, *RESIDENT_RECORD)
     allow(Permission.edit_registry)
     form = StatusDateForm()
     if form.validate_on_submit():

@@ -86,6 +86,8 @@ def worker_day(
             Visit.due_date <= today + timedelta(days=days_ahead),
             Household.active.is_(True),
         )
+        # The list names each household's residents.
+        .options(selectinload(Household.residents))
         .order_by(
             Visit.due_date, Household.address, Household.building, Household.unit, Household.room
         )

@@ -11,6 +11,7 @@ from gridcare.registry.services import (
     RegistryError,
     RegistryPermissionError,
 )
+from tests.factories import loaded
 from tests.registry.services.conftest import audit_rows
 
 
@@ -69,7 +70,7 @@ def test_a_household_with_residents_cannot_be_closed(officer, household, make):
     make.resident(household)
 
     with pytest.raises(RegistryError):
-        services.deactivate_household(officer, household)
+        services.deactivate_household(officer, loaded(household, "residents"))
 
     assert household.active
 

@@ -18,6 +18,7 @@ from gridcare.registry.services import (
     RegistryError,
     RegistryPermissionError,
 )
+from tests.factories import loaded
 from tests.registry.services.conftest import (
     FULL_WIDTH,
     OLD,
@@ -81,7 +82,7 @@ def test_a_duplicate_id_number_names_the_existing_resident_in_scope(officer, hou
     number = services.reveal_id_number(officer, existing)
 
     with pytest.raises(DuplicateIdNumber) as raised:
-        add(officer, make.household(household.grid), make, id_number=number)
+        add(officer, make.household(loaded(household, "grid").grid), make, id_number=number)
 
     assert raised.value.field == "id_number"
     assert raised.value.existing_id == existing.id
@@ -93,7 +94,12 @@ def test_the_same_number_in_full_width_digits_is_a_duplicate(officer, household,
     make.resident(household, id_number=number)
 
     with pytest.raises(DuplicateIdNumber):
-        add(officer, make.household(household.grid), make, id_number=number.translate(FULL_WIDTH))
+        add(
+            officer,
+            make.household(loaded(household, "grid").grid),
+            make,
+            id_number=number.translate(FULL_WIDTH),
+        )
 
     assert resident_count() == 1
 
@@ -101,7 +107,7 @@ def test_the_same_number_in_full_width_digits_is_a_duplicate(officer, household,
 def test_a_duplicate_outside_scope_is_refused_without_saying_who(officer, tree, household, make):
     elsewhere = make.resident(make.household(tree["grid3"]), name="李建国")
     admin = actor_for(make.user("officer", areas=[tree["district"]]))
-    number = services.reveal_id_number(admin, elsewhere)
+    number = services.reveal_id_number(admin, loaded(elsewhere, "household"))
 
     with pytest.raises(DuplicateIdNumber) as raised:
         add(officer, household, make, id_number=number)
@@ -194,7 +200,7 @@ def test_contacts_are_stored_and_empty_rows_ignored(officer, household, make):
         contacts=[("王强", "儿子", "13800138000"), ("", "", ""), ("王芳", "", "13700137000")],
     )
 
-    assert [(c.name, c.relation, c.phone) for c in resident.contacts] == [
+    assert [(c.name, c.relation, c.phone) for c in loaded(resident, "contacts").contacts] == [
         ("王强", "儿子", "13800138000"),
         ("王芳", "", "13700137000"),
     ]
@@ -233,7 +239,7 @@ def test_adding_a_resident_derives_the_household_care_level(officer, household, 
 
 
 def test_a_closed_household_takes_no_new_residents(officer, household, make):
-    services.deactivate_household(officer, household)
+    services.deactivate_household(officer, loaded(household, "residents"))
 
     with pytest.raises(RegistryError):
         add(officer, household, make)
@@ -249,7 +255,7 @@ def test_moving_out_keeps_the_record_and_rederives_the_level(officer, household,
     db.session.expire_all()
     resident = db.session.get(Resident, alone.id)
     assert (resident.status, resident.status_date) == (ResidentStatus.moved_out, moved_on)
-    assert resident.household.care_level is None
+    assert loaded(resident, "household").household.care_level is None
     assert audit_rows("resident")[-1].field_names == ["status", "status_date"]
 
 
@@ -292,14 +298,14 @@ def test_a_worker_corrects_phone_contacts_and_notes(worker, household, make):
 
     services.update_resident(
         worker,
-        resident,
+        loaded(resident, "contacts"),
         phone="13912345678",
         health_notes="高血压",
         contacts=[("王强", "儿子", "13600136000")],
     )
 
     assert resident.phone == "13912345678"
-    assert [c.phone for c in resident.contacts] == ["13600136000"]
+    assert [c.phone for c in loaded(resident, "contacts").contacts] == ["13600136000"]
     assert db.session.scalar(select(func.count(EmergencyContact.id))) == 1
     assert audit_rows("resident")[-1].field_names == ["contacts", "health_notes", "phone"]
 
