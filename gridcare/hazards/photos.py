@@ -74,7 +74,19 @@ def store_photo(data: bytes) -> StoredPhoto:
                     )
                 probe.verify()  # structure only; the image must be reopened to be used
             with Image.open(BytesIO(data)) as image:
+                # A JPEG is decoded at 1/2 to 1/8 scale, still at least twice the kept size
+                # (draft keeps both sides at least as asked: ask in the photo's proportions).
+                scale = MAX_SIDE * 2 / max(image.size)
+                image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
                 image.load()
+                # Shrunk in place before the two copies below, so only one full-size image
+                # is ever held (other formats cannot be decoded at a smaller scale).
+                if image.mode in ("RGBA", "LA"):
+                    # Smooth resampling of alpha first makes a full-size premultiplied copy;
+                    # nearest does not, and the final shrink below smooths what it skips.
+                    image.thumbnail((MAX_SIDE * 2, MAX_SIDE * 2), Image.Resampling.NEAREST)
+                else:
+                    image.thumbnail((MAX_SIDE, MAX_SIDE))
                 image = ImageOps.exif_transpose(image)  # keep it upright once EXIF is gone
                 picture = image.convert("RGB")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -94,11 +94,11 @@ def _formula(cell: str) -> SheetError:
 def _xlsx_rows(content: bytes, max_rows: int) -> list[Row]:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise SheetError(_l("The workbook is too large once unpacked. Split it."))
+            _count_rows(archive, max_rows)
+    except (zipfile.BadZipFile, EOFError, NotImplementedError) as exc:
         raise SheetError(NOT_A_SPREADSHEET) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise SheetError(_l("The workbook is too large once unpacked. Split it."))
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (styles, extensions).
@@ -140,6 +140,8 @@ def _stream_rows(workbook, max_rows: int) -> list[Row]:
                     raise _formula(cell.coordinate)
                 values.append(cell.value)
             rows.append((number, values))
+            if len(rows) > max_rows + 1:  # the scan's count, kept here as a second guard
+                raise _too_many_rows(max_rows)
     except SheetError:
         raise
     except Exception as exc:  # a sheet whose XML openpyxl cannot parse
@@ -155,11 +157,28 @@ _MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+:[A-Z]
 _CHUNK = 1024 * 1024
 
 
+def _count_rows(archive: zipfile.ZipFile, max_rows: int) -> None:
+    """Refuse a workbook with a part holding too many <row> elements, before openpyxl opens
+    it: a read-only load parses every sheet that does not declare its size through once,
+    seconds for a small file of empty rows. Only sheets hold <row> elements, whatever
+    their part is named."""
+    for info in archive.infolist():
+        seen, tail = 0, b""
+        with archive.open(info) as source:
+            while chunk := source.read(_CHUNK):
+                text = tail + chunk
+                cut = text.rfind(b"<")  # a tag cut in two is read whole with the next chunk
+                text, tail = text[:cut], text[cut:]
+                seen += sum(1 for _ in _ROW.finditer(text))
+                if seen > max_rows + 1:
+                    raise _too_many_rows(max_rows)
+
+
 def _scan_sheet(workbook, sheet, max_rows: int) -> list[str]:
     """Refuse the sheet as soon as its XML shows too many rows; else its merged ranges,
     top left first. A byte scan in chunks: parsing cells is a hundred times slower, and a
     read-only sheet does not list merged cells."""
-    last_row, merged, tail = 0, set(), b""
+    last_row, seen, merged, tail = 0, 0, set(), b""
     # openpyxl keeps the archive and the sheet's path private; no public way exists.
     with workbook._archive.open(sheet._worksheet_path) as source:
         while chunk := source.read(_CHUNK):
@@ -169,7 +188,9 @@ def _scan_sheet(workbook, sheet, max_rows: int) -> list[str]:
             for match in _ROW.finditer(text):
                 number = _ROW_NUMBER.search(match.group(1))
                 last_row = int(number.group(1)) if number else last_row + 1
-                if last_row > max_rows + 1:
+                # Row numbers may repeat or go back: each <row> is read, so each counts.
+                seen += 1
+                if last_row > max_rows + 1 or seen > max_rows + 1:
                     raise _too_many_rows(max_rows)
             merged.update(m.group(1).decode() for m in _MERGE_CELL.finditer(text))
     merged.update(m.group(1).decode() for m in _MERGE_CELL.finditer(tail))

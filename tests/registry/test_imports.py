@@ -736,6 +736,35 @@ def test_rows_past_the_limit_are_refused_as_soon_as_they_are_read(actor):
     assert time.monotonic() - started < 10
 
 
+def with_repeated_row_number(content: bytes, count: int) -> bytes:
+    """The workbook with `count` data rows that all claim to be row 2, no declared size."""
+    row = b'<row r="2"><c t="inlineStr"><is><t>x</t></is></c></row>'
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+                data = re.sub(
+                    rb"(<sheetData>\s*<row [^>]*>.*?</row>).*</sheetData>",
+                    lambda m: m.group(1) + row * count + b"</sheetData>",
+                    data,
+                    flags=re.S,
+                )
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_rows_that_all_claim_the_same_number_still_count_against_the_limit(actor):
+    content = with_repeated_row_number(tiny_rows(1), 400_000)  # about 130 kB
+    started = time.monotonic()
+
+    message = refused(actor, content)
+
+    assert f"more than {MAX_IMPORT_ROWS} rows" in message
+    assert time.monotonic() - started < 3
+
+
 def test_merged_cells_are_found_in_a_streamed_workbook_too(actor, make, tree):
     book = load_workbook(io.BytesIO(xlsx([row(tree["grid1"], number(make))] * 3)))
     book[DATA_SHEET].merge_cells("B3:C4")
