@@ -204,6 +204,3 @@ def household(household_id: int):
         },
         today=today(),
     )
-
-
-# Officers.
