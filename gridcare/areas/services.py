@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, update
 
 from gridcare.areas.models import Area, AreaKind
-from gridcare.areas.scope import Scope
+from gridcare.areas.scope import Scope, under
 from gridcare.audit import services as audit
 from gridcare.errors import FieldError
 from gridcare.extensions import db
@@ -82,7 +82,7 @@ def move_area(area: Area, new_parent: Area, *, actor: Any = None) -> Area:
         return area
     db.session.execute(
         update(Area)
-        .where(Area.path.startswith(old_path))
+        .where(under(Area.path, old_path))
         .values(path=literal(new_path) + func.substr(Area.path, len(old_path) + 1))
         .execution_options(synchronize_session=False)
     )

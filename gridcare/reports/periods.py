@@ -63,9 +63,11 @@ def quarter(day: date) -> Period:
     return Period(start, end, f"{day.year}-Q{number}")
 
 
-def last_months(until: Period, count: int) -> list[Period]:
-    """`count` months ending with the month that holds `until.end`, oldest first."""
-    months = [month(until.end)]
+def last_months(until: Period, count: int, today: date | None = None) -> list[Period]:
+    """`count` months ending with the month that holds `until.end`, oldest first; given
+    `today`, never past the month that holds it (a month still to come has no figures)."""
+    end = until.end if today is None else min(until.end, today)
+    months = [month(end)]
     while len(months) < count:
         months.insert(0, months[0].previous())
     return months

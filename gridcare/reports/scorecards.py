@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from gridcare.accounts.lookups import grid_workers, workers_under
 from gridcare.accounts.models import User
 from gridcare.areas.models import Area
+from gridcare.areas.scope import under
 from gridcare.dialects import count_if
 from gridcare.errors import FieldError
 from gridcare.extensions import db
@@ -98,7 +99,7 @@ def _in_area(area: Area, household_id):
     return household_id.in_(
         select(Household.id)
         .join(Area, Area.id == Household.grid_id)
-        .where(Area.path.startswith(area.path))
+        .where(under(Area.path, area.path))
     )
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from gridcare.areas.models import Area
-from gridcare.areas.scope import Scope
+from gridcare.areas.scope import Scope, under
 from gridcare.areas.services import child_areas
 from gridcare.extensions import db
 from gridcare.registry.models import Household, Resident, ResidentStatus
@@ -42,7 +42,7 @@ def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], Registr
     placed = (
         select(child.id)
         .select_from(child)
-        .join(grid, grid.path.startswith(child.path))
+        .join(grid, under(grid.path, child.path))
         .where(child.id.in_(rows))
     )
 
@@ -57,7 +57,7 @@ def registry_counts(area: Area, on: date) -> tuple[list[RegistryCounts], Registr
             rows[child_id].by_care_level[level] += count
 
     grid_paths = dict(
-        db.session.execute(select(Area.id, Area.path).where(Area.path.startswith(area.path))).all()
+        db.session.execute(select(Area.id, Area.path).where(under(Area.path, area.path))).all()
     )
     residents = resident_counts(
         Household.grid_id.in_(list(grid_paths)),

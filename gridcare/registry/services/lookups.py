@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area
-from gridcare.areas.scope import Scope
+from gridcare.areas.scope import Scope, under
 from gridcare.clock import age_on
 from gridcare.extensions import db
 from gridcare.privacy import vault
@@ -130,7 +130,7 @@ def households_query(
     stmt = select(Household).join(Area, Area.id == Household.grid_id).where(scope.filter(Area.path))
     if area_id is not None:
         area_path = select(Area.path).where(Area.id == area_id).scalar_subquery()
-        stmt = stmt.where(Area.path.startswith(area_path))
+        stmt = stmt.where(under(Area.path, area_path))
     if care_level is not None:
         stmt = stmt.where(Household.care_level == care_level)
     if flag is not None:

@@ -19,6 +19,10 @@ class Figures:
     phone_contacted: int = 0
     not_home: int = 0
     checked: int = 0
+    # The monthly visit rate's residents: on the register, reached by any method, in person.
+    target_residents: int = 0
+    reached_residents: int = 0
+    visited_residents: int = 0
     on_time: int = 0
     late: int = 0
     missed: int = 0
@@ -38,6 +42,17 @@ class Figures:
     @property
     def coverage(self) -> float | None:
         return self.visited / self.target if self.target else None
+
+    @property
+    def visit_rate(self) -> float | None:
+        """月探访率: target residents whose household had a done home visit of any method
+        (in person, phone, video) in the period / target residents."""
+        return self.reached_residents / self.target_residents if self.target_residents else None
+
+    @property
+    def resident_coverage(self) -> float | None:
+        """In-person coverage of the same residents: never above the visit rate."""
+        return self.visited_residents / self.target_residents if self.target_residents else None
 
     @property
     def safety_coverage(self) -> float | None:

@@ -1,7 +1,7 @@
 """The coverage report: each grid's figures assembled into child areas, workers, a
 total, the months before, and the page that shows them."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -9,11 +9,20 @@ from sqlalchemy import select
 from gridcare.accounts.lookups import grid_workers
 from gridcare.accounts.models import User
 from gridcare.areas.models import Area
+from gridcare.areas.scope import under
 from gridcare.areas.services import child_areas, in_tree_order
+from gridcare.clock import today as local_today
 from gridcare.extensions import db
 from gridcare.registry.models import Household
 from gridcare.reports.coverage.figures import Coverage, Figures, Row
-from gridcare.reports.coverage.per_grid import done_in_period, grid_figures, target_condition
+from gridcare.reports.coverage.per_grid import (
+    area_grids,
+    done_in_period,
+    figures_in,
+    grid_figures,
+    target_condition,
+)
+from gridcare.reports.coverage.reached import Reached, reached_per_grid
 from gridcare.reports.coverage.snapshots import snapshots_for
 from gridcare.reports.periods import Period, last_months
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
@@ -21,7 +30,11 @@ from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 
 def coverage(area: Area, period: Period, today: date | None = None) -> Coverage:
     """The area's figures for the period, by child area and by grid worker."""
-    per_grid = grid_figures(area, period, today)
+    return assemble(area, period, grid_figures(area, period, today))
+
+
+def assemble(area: Area, period: Period, per_grid: dict[int, Figures]) -> Coverage:
+    """The report of `area` from its grids' figures: child areas, workers and a total."""
     children = child_areas(area) or [area]
     grid_paths = dict(
         db.session.execute(select(Area.id, Area.path).where(Area.id.in_(list(per_grid)))).all()
@@ -48,16 +61,20 @@ def coverage(area: Area, period: Period, today: date | None = None) -> Coverage:
             )
         worker_rows[worker_id].figures.add(figures)
 
-    total = Figures()
-    for figures in per_grid.values():
-        total.add(figures)
     return Coverage(
         area=area,
         period=period,
-        total=total,
+        total=total_of(per_grid),
         children=list(child_rows.values()),
         workers=sorted(worker_rows.values(), key=lambda r: r.label),
     )
+
+
+def total_of(per_grid: dict[int, Figures]) -> Figures:
+    total = Figures()
+    for figures in per_grid.values():
+        total.add(figures)
+    return total
 
 
 def unvisited_households(area: Area, period: Period) -> list[Household]:
@@ -72,7 +89,7 @@ def unvisited_households(area: Area, period: Period) -> list[Household]:
         select(Household, Area)
         .join(Area, Area.id == Household.grid_id)
         .where(
-            Area.path.startswith(area.path),
+            under(Area.path, area.path),
             Household.created_at < period.end_utc,
             target_condition(period),
             ~visited,
@@ -88,15 +105,26 @@ def unvisited_households(area: Area, period: Period) -> list[Household]:
 def trend(
     area: Area, months: list[Period], snapshots: dict[str, Figures]
 ) -> list[tuple[Period, Figures]]:
-    """The area's total per month: stored snapshots where there are any, else live."""
+    """The area's total per month: stored snapshots where there are any; the other months
+    counted live, all in one grouped query (only their reach: the chart shows coverage)."""
+    live = [m for m in months if m.key not in snapshots]
+    reach = reached_per_grid(Household.grid_id.in_(area_grids(area)), live)
+    return _series(months, snapshots, dict(zip([m.key for m in live], reach, strict=True)))
+
+
+def _series(
+    months: list[Period], snapshots: dict[str, Figures], live: dict[str, dict[int, Reached]]
+) -> list[tuple[Period, Figures]]:
+    """Each month's stored figures, or the total of its grids' reach counted live."""
     out = []
-    for period in months:
-        figures = snapshots.get(period.key)
-        if figures is None:
-            figures = Figures()
-            for grid in grid_figures(area, period).values():
-                figures.add(grid)
-        out.append((period, figures))
+    for m in months:
+        if m.key in snapshots:
+            out.append((m, snapshots[m.key]))
+            continue
+        total = Figures()
+        for counts in live[m.key].values():
+            total.add(Figures(**asdict(counts)))
+        out.append((m, total))
     return out
 
 
@@ -108,14 +136,26 @@ class CoveragePage:
     trend: list[tuple[Period, Figures]]
 
 
-def coverage_page(area: Area, period: Period) -> CoveragePage:
+def coverage_page(area: Area, period: Period, today: date | None = None) -> CoveragePage:
     """What the report page shows: this period, the previous one beside it, the stored
-    snapshot of this period if any, and the 12 months to its end."""
-    months = last_months(period, 12)
+    snapshot of this period if any, and the 12 months to its end (or to this month: never
+    months still to come).
+
+    The households of this period, the previous one and the trend's months without a
+    snapshot are counted in one pass (`reached_per_grid`)."""
+    today = today or local_today()
+    months = last_months(period, 12, today)
     snapshots = snapshots_for(area, [m.key for m in months] + [period.key])
+    live = [m for m in months if m.key not in snapshots]
+    in_area = Household.grid_id.in_(area_grids(area))
+    previous = period.previous()
+    reach = reached_per_grid(in_area, [period, previous, *live])
+    current_grids = figures_in(in_area, period, reach[0], today)
+    previous_total = total_of(figures_in(in_area, previous, reach[1], today))
+    live_reach = dict(zip([m.key for m in live], reach[2:], strict=True))
     return CoveragePage(
-        report=coverage(area, period),
-        previous=coverage(area, period.previous()).total,
+        report=assemble(area, period, current_grids),
+        previous=previous_total,
         reported=snapshots.get(period.key),
-        trend=trend(area, months, snapshots),
+        trend=_series(months, snapshots, live_reach),
     )

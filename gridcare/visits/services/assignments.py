@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from gridcare.accounts.lookups import areas_of, grid_workers, workers_in_scope
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area
-from gridcare.areas.scope import Scope
+from gridcare.areas.scope import Scope, under
 from gridcare.extensions import db
 from gridcare.registry.flags import FLAGS, household_has
 from gridcare.registry.models import Household
@@ -146,7 +146,7 @@ def campaign_households(area: Area, care_levels: Sequence[int], flags: Sequence[
     stmt = (
         select(Household.id, Household.grid_id)
         .join(grid, grid.id == Household.grid_id)
-        .where(Household.active.is_(True), grid.path.startswith(area.path))
+        .where(Household.active.is_(True), under(grid.path, area.path))
     )
     if care_levels:
         stmt = stmt.where(Household.care_level.in_(care_levels))

@@ -1,0 +1,165 @@
+"""Who was reached: target households and residents, and the visits that reached them,
+counted per grid for several periods in one grouped query.
+
+DESIGN.md's definitions, per period:
+- a **target resident** is active at the period's end (on the register before it ends,
+  not moved out or dead by then) in a household on the register before it ends, and meets
+  a care-level rule: aged 60 or over at the end, disabled, or in a household an officer
+  has flagged (the care-level override);
+- a **target household** has at least one target resident;
+- **visited**: a target household with a `done` `in_person` home visit completed in the
+  period; **phone contacted** and **not home** are counted apart, **checked** is the same
+  as visited for safety checks;
+- **reached**: a `done` home visit of any method (in person, phone, video); the monthly
+  visit rate (月探访率) is target residents whose household was reached / target
+  residents. Reached includes visited, so the rate is never below in-person coverage of
+  the same residents.
+
+The query joins two grouped subqueries instead of testing each household with EXISTS:
+residents grouped by household (ix_resident_household_id, through ix_household_grid_id
+for the area's grids), and the period's visits grouped by household
+(ix_visit_completed_at for the completion range; ix_visit_household_kind_status when the
+area is small enough for the planner to start from its households). Each period is a
+set of CASE columns, so the page's period, the one before it and the trend's live months
+cost one pass over the rows, not one query each.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+
+from gridcare.clock import years_before
+from gridcare.dialects import count_if
+from gridcare.extensions import db
+from gridcare.registry.care_levels import DEFAULT_RULES
+from gridcare.registry.models import Household, Resident, ResidentStatus
+from gridcare.reports.periods import Period
+from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
+
+
+@dataclass
+class Reached:
+    """One grid's reach in one period (the household and resident counts)."""
+
+    target: int = 0
+    visited: int = 0
+    phone_contacted: int = 0
+    not_home: int = 0
+    checked: int = 0
+    target_residents: int = 0
+    visited_residents: int = 0
+    reached_residents: int = 0
+
+
+# The visit outcomes a household can have in a period, as conditions on a visit row.
+_DONE = Visit.status == VisitStatus.done
+_HOME = Visit.kind == VisitKind.home_visit
+OUTCOMES = {
+    "visited": and_(_HOME, _DONE, Visit.method == VisitMethod.in_person),
+    "phone_contacted": and_(_HOME, _DONE, Visit.method == VisitMethod.phone),
+    "not_home": and_(_HOME, Visit.status == VisitStatus.not_home),
+    "checked": and_(
+        Visit.kind == VisitKind.safety_check, _DONE, Visit.method == VisitMethod.in_person
+    ),
+    "reached": and_(_HOME, _DONE),
+}
+
+
+def active_at_end(period: Period) -> ColumnElement[bool]:
+    """A resident on the register at the end of the period."""
+    return and_(
+        Resident.created_at < period.end_utc,
+        or_(Resident.status == ResidentStatus.active, Resident.status_date > period.end),
+    )
+
+
+def target_resident(period: Period) -> ColumnElement[bool]:
+    """A resident row (joined to its household) who is a target resident of the period."""
+    elderly = Resident.birth_date <= years_before(period.end, DEFAULT_RULES.elderly_age)
+    return and_(
+        Household.created_at < period.end_utc,
+        active_at_end(period),
+        or_(
+            elderly,
+            Resident.disability_category.is_not(None),
+            Household.care_level_override.is_not(None),
+        ),
+    )
+
+
+def reached_per_grid(
+    in_area: ColumnElement[bool], periods: list[Period]
+) -> list[dict[int, Reached]]:
+    """For each period (in order), the reach of every grid of households matching
+    `in_area` that has a target household in it."""
+    if not periods:
+        return []
+    first = min(p.start_utc for p in periods)
+    last = max(p.end_utc for p in periods)
+
+    residents = (
+        select(
+            Household.grid_id.label("grid_id"),
+            Resident.household_id.label("household_id"),
+            *(count_if(target_resident(p)).label(f"t{i}") for i, p in enumerate(periods)),
+        )
+        .join(Household, Household.id == Resident.household_id)
+        .where(in_area, or_(*(target_resident(p) for p in periods)))
+        .group_by(Household.grid_id, Resident.household_id)
+        .subquery("target_residents")
+    )
+
+    def in_period(p: Period):
+        return and_(Visit.completed_at >= p.start_utc, Visit.completed_at < p.end_utc)
+
+    visits = (
+        select(
+            Visit.household_id.label("household_id"),
+            *(
+                func.max(case((and_(in_period(p), condition), 1), else_=0)).label(f"{name}{i}")
+                for i, p in enumerate(periods)
+                for name, condition in OUTCOMES.items()
+            ),
+        )
+        .where(
+            Visit.completed_at >= first,
+            Visit.completed_at < last,
+            Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
+            Visit.household_id.in_(select(Household.id).where(in_area)),
+        )
+        .group_by(Visit.household_id)
+        .subquery("household_visits")
+    )
+
+    columns = []
+    for i in range(len(periods)):
+        people = residents.c[f"t{i}"]
+        is_target = people > 0
+
+        def outcome(name, i=i):
+            return func.coalesce(visits.c[f"{name}{i}"], 0) == 1
+
+        columns += [
+            count_if(is_target),
+            count_if(and_(is_target, outcome("visited"))),
+            count_if(and_(is_target, outcome("phone_contacted"))),
+            count_if(and_(is_target, outcome("not_home"))),
+            count_if(and_(is_target, outcome("checked"))),
+            func.coalesce(func.sum(people), 0),
+            func.coalesce(func.sum(case((outcome("visited"), people), else_=0)), 0),
+            func.coalesce(func.sum(case((outcome("reached"), people), else_=0)), 0),
+        ]
+    rows = db.session.execute(
+        select(residents.c.grid_id, *columns)
+        .select_from(residents)
+        .outerjoin(visits, visits.c.household_id == residents.c.household_id)
+        .group_by(residents.c.grid_id)
+    )
+    width = len(columns) // len(periods)
+    result: list[dict[int, Reached]] = [{} for _ in periods]
+    for grid_id, *values in rows:
+        for i in range(len(periods)):
+            counts = [int(v) for v in values[i * width : (i + 1) * width]]
+            if counts[0]:
+                result[i][grid_id] = Reached(*counts)
+    return result
