@@ -62,11 +62,13 @@ def _development_secret(app: Flask) -> str:
 def register_extensions(app: Flask) -> None:
     from gridcare import converters
     from gridcare.accounts.services import load_user
+    from gridcare.dialects import configure_postgresql
     from gridcare.sqlite import configure_sqlite
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

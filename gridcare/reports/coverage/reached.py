@@ -112,32 +112,39 @@ def reached_per_grid(
     def in_period(p: Period):
         return and_(Visit.completed_at >= p.start_utc, Visit.completed_at < p.end_utc)
 
-    visits = (
+    # Each target household once, with what its visits in each period were. Joined from
+    # the households, so a small area reaches its visits through their household index.
+    households = (
         select(
-            Visit.household_id.label("household_id"),
+            residents.c.grid_id,
+            *(func.max(residents.c[f"t{i}"]).label(f"t{i}") for i in range(len(periods))),
             *(
                 func.max(case((and_(in_period(p), condition), 1), else_=0)).label(f"{name}{i}")
                 for i, p in enumerate(periods)
                 for name, condition in OUTCOMES.items()
             ),
         )
-        .where(
-            Visit.completed_at >= first,
-            Visit.completed_at < last,
-            Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
-            Visit.household_id.in_(select(Household.id).where(in_area)),
+        .select_from(residents)
+        .outerjoin(
+            Visit,
+            and_(
+                Visit.household_id == residents.c.household_id,
+                Visit.completed_at >= first,
+                Visit.completed_at < last,
+                Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
+            ),
         )
-        .group_by(Visit.household_id)
-        .subquery("household_visits")
+        .group_by(residents.c.grid_id, residents.c.household_id)
+        .subquery("target_households")
     )
 
     columns = []
     for i in range(len(periods)):
-        people = residents.c[f"t{i}"]
+        people = households.c[f"t{i}"]
         is_target = people > 0
 
         def outcome(name, i=i):
-            return func.coalesce(visits.c[f"{name}{i}"], 0) == 1
+            return households.c[f"{name}{i}"] == 1
 
         columns += [
             count_if(is_target),
@@ -149,12 +156,7 @@ def reached_per_grid(
             func.coalesce(func.sum(case((outcome("visited"), people), else_=0)), 0),
             func.coalesce(func.sum(case((outcome("reached"), people), else_=0)), 0),
         ]
-    rows = db.session.execute(
-        select(residents.c.grid_id, *columns)
-        .select_from(residents)
-        .outerjoin(visits, visits.c.household_id == residents.c.household_id)
-        .group_by(residents.c.grid_id)
-    )
+    rows = db.session.execute(select(households.c.grid_id, *columns).group_by(households.c.grid_id))
     width = len(columns) // len(periods)
     result: list[dict[int, Reached]] = [{} for _ in periods]
     for grid_id, *values in rows:
