@@ -49,3 +49,27 @@ def test_snapshots_are_read_for_the_asked_area_and_months_only(tree):
     assert set(snapshots_for(tree["grid1"], [NOVEMBER.key, "2026-10"])) == {NOVEMBER.key}
     assert snapshots_for(tree["grid1"], ["2026-10"]) == {}
     assert snapshots_for(tree["grid2"], [NOVEMBER.key])[NOVEMBER.key].target == 0
+
+
+def test_every_area_is_stored_as_the_sum_of_its_grids_counted_once(tree, make, count_queries):
+    make.resident(make.household(tree["grid3"]), birth_date=date(1950, 1, 1), empty_nest=True)
+    with count_queries() as counted:
+        snapshot_month(NOVEMBER)
+    few = counted.n
+
+    stored = {
+        name: snapshots_for(area, [NOVEMBER.key])[NOVEMBER.key] for name, area in tree.items()
+    }
+    assert (stored["grid1"].target, stored["grid3"].target, stored["grid2"].target) == (1, 1, 0)
+    assert (stored["community1"].target, stored["street2"].target) == (1, 1)
+    assert (stored["district"].target, stored["district"].empty_nest) == (2, 1)
+    assert stored["district"].living_alone == 1
+
+    # More areas do not mean more queries: the grids are counted once for the whole tree.
+    community = make.area("community", tree["street1"], name="新社区")
+    for n in range(3):
+        make.area("grid", community, name=f"新{n}网格")
+    db.session.execute(ReportSnapshot.__table__.delete())
+    with count_queries() as counted:
+        snapshot_month(NOVEMBER)
+    assert counted.n <= few
