@@ -149,7 +149,14 @@ report_cli = click.Group("report", help="Reports for civil affairs.")
 @click.option("--output", type=click.Path(dir_okay=False), help="File to write (csv/xlsx).")
 @click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN")
 def report_coverage_command(area_code, period, fmt, output, locale):
-    """Coverage of an area for a period: the same figures as the report page."""
+    """Coverage of an area for a period: the same figures as the report page.
+
+    \b
+    visit_rate (月探访率): target residents (active residents who meet a care-level
+    rule, in target households) whose household had at least one done home visit in
+    the period, in person, by phone or by video, over the target residents; out-of-hours
+    visits count like any other. Never below the in-person coverage of the same residents.
+    """
     import json
 
     from flask_babel import force_locale

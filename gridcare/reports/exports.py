@@ -10,6 +10,9 @@ COLUMNS = [
     ("target", _l("Target households")),
     ("visited", _l("Visited in person")),
     ("coverage", _l("Coverage %")),
+    ("target_residents", _l("Target residents")),
+    ("reached_residents", _l("Residents reached (any method)")),
+    ("visit_rate", _l("Monthly visit rate %")),
     ("phone_contacted", _l("Phone contacts")),
     ("not_home", _l("Not home")),
     ("checked", _l("Safety-checked")),
@@ -28,7 +31,15 @@ COLUMNS = [
     ("empty_nest", _l("Empty-nest elderly")),
     ("disabled", _l("Disabled residents")),
 ]
-PERCENT = {"coverage", "safety_coverage", "timeliness", "closed_in_time_share"}
+PERCENT = {"coverage", "visit_rate", "safety_coverage", "timeliness", "closed_in_time_share"}
+# What the visit rate is, word for word as DESIGN.md's coverage section has it.
+VISIT_RATE_HELP = _l(
+    "Monthly visit rate (月探访率): target residents (active residents who meet a care-level "
+    "rule, in target households) whose household had at least one done home visit in the "
+    "period, in person, by phone or by video, over the target residents. Out-of-hours "
+    "visits count like any other. It is never below the in-person coverage of the same "
+    "residents."
+)
 
 
 def value(figures: Figures, name: str):
