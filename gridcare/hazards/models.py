@@ -84,7 +84,7 @@ class Hazard(db.Model):
     deadline: Mapped[date | None]
     status: Mapped[HazardStatus] = mapped_column(_enum(HazardStatus), default=HazardStatus.open)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     # Made by the form when it is shown: a resent form finds the hazard it already stored.
@@ -106,6 +106,8 @@ class Hazard(db.Model):
     __table_args__ = (
         Index("ix_hazard_status_deadline", "status", "deadline"),
         Index("ix_hazard_reported_at", "reported_at"),
+        # Reports: hazards closed in a period.
+        Index("ix_hazard_closed_at", "closed_at"),
     )
 
     @classmethod

@@ -103,7 +103,7 @@ class Household(db.Model):
     care_level_override: Mapped[int | None]
     care_level_override_reason: Mapped[str] = mapped_column(Text, default="")
     door_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_door_token)
-    active: Mapped[bool] = mapped_column(default=True, index=True)
+    active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -118,6 +118,14 @@ class Household(db.Model):
         CheckConstraint("care_level_override BETWEEN 1 AND 3", name="care_level_override_range"),
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+        # City-wide search by address (`address ILIKE '%q%'`): trigrams on PostgreSQL; on
+        # SQLite a b-tree, which serves addresses by their beginning and the lists' order.
+        Index(
+            "ix_household_address_search",
+            "address",
+            postgresql_using="gin",
+            postgresql_ops={"address": "gin_trgm_ops"},
+        ),
     )
 
     def __repr__(self) -> str:
@@ -153,7 +161,7 @@ class Resident(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
-    name: Mapped[str] = mapped_column(String(50), index=True)
+    name: Mapped[str] = mapped_column(String(50))
     gender: Mapped[Gender] = mapped_column(_enum(Gender))
     birth_date: Mapped[date]
     id_number_encrypted: Mapped[str] = mapped_column(Text)
@@ -185,7 +193,14 @@ class Resident(db.Model):
     __table_args__ = (
         CheckConstraint("disability_category BETWEEN 1 AND 7", name="disability_category_range"),
         CheckConstraint("disability_grade BETWEEN 1 AND 4", name="disability_grade_range"),
-        Index("ix_resident_flags", "lives_alone", "empty_nest"),
+        # City-wide name search (`name ILIKE '%q%'`): trigrams on PostgreSQL; on SQLite a
+        # b-tree, which serves names by their beginning.
+        Index(
+            "ix_resident_name_search",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     def __repr__(self) -> str:

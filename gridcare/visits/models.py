@@ -96,7 +96,7 @@ class CareSchedule(db.Model):
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     # An officer's adjustment survives re-derivation from the care level.
     adjusted: Mapped[bool] = mapped_column(default=False)
-    active: Mapped[bool] = mapped_column(default=True, index=True)
+    active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -161,7 +161,7 @@ class Visit(db.Model):
     window_end: Mapped[date]
     status: Mapped[VisitStatus] = mapped_column(_enum(VisitStatus), default=VisitStatus.planned)
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     completed_at: Mapped[datetime | None]
     method: Mapped[VisitMethod | None] = mapped_column(_enum(VisitMethod))
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))

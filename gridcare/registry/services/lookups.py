@@ -4,7 +4,7 @@ and the audited lookup by ID number."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, select, union
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from gridcare.accounts.services import Actor
@@ -61,27 +61,21 @@ def _search(q: str) -> ColumnElement[bool]:
         # Finding a person by ID number is an audited lookup (find_by_id_number), never
         # a list filter: the search form refuses it with a message pointing there.
         return false()
-    conditions = [
-        Household.address.icontains(q, autoescape=True),
-        exists().where(
-            Resident.household_id == Household.id, Resident.name.icontains(q, autoescape=True)
-        ),
+    # Each way of matching is its own SELECT of household ids, so that each can use its
+    # index (ix_household_address_search, ix_resident_name_search: trigrams on
+    # PostgreSQL); an OR across an EXISTS would test every household of the city.
+    matches = [
+        select(Household.id).where(Household.address.icontains(q, autoescape=True)),
+        select(Resident.household_id).where(Resident.name.icontains(q, autoescape=True)),
     ]
     if q.isdigit() and len(q) >= MIN_PHONE_SEARCH:
-        conditions += [
-            exists().where(
-                Resident.household_id == Household.id,
-                Resident.phone.contains(q, autoescape=True),
-            ),
-            exists()
-            .where(
-                Resident.household_id == Household.id,
-                EmergencyContact.resident_id == Resident.id,
-                EmergencyContact.phone.contains(q, autoescape=True),
-            )
-            .correlate(Household),
+        matches += [
+            select(Resident.household_id).where(Resident.phone.contains(q, autoescape=True)),
+            select(Resident.household_id)
+            .join(EmergencyContact, EmergencyContact.resident_id == Resident.id)
+            .where(EmergencyContact.phone.contains(q, autoescape=True)),
         ]
-    return or_(*conditions)
+    return Household.id.in_(union(*matches))
 
 
 def list_households(
