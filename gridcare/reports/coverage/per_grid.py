@@ -7,9 +7,11 @@ children. The indexes each query uses:
   ix_household_grid_id;
 - target households, residents and visits: see `reached` (ix_resident_household_id,
   ix_visit_completed_at);
-- timeliness: ix_visit_status_window_end;
+- timeliness: ix_visit_status_window_end across a city; from a small area's households,
+  ix_visit_household_kind_status;
 - hazards found: ix_hazard_reported_at; closed: ix_hazard_closed_at; open at the end:
-  ix_hazard_status_deadline and ix_hazard_reported_at;
+  ix_hazard_status_deadline and ix_hazard_reported_at; from a small area's households,
+  ix_hazard_household_id (tests/reports/coverage/test_query_plans.py checks the plans);
 - registry counts: ix_resident_household_id (`resident_counts`).
 """
 
