@@ -193,3 +193,13 @@ def test_only_workers_whose_areas_hold_every_home_are_offered(planned, make):
         street.id,
     }
     assert [w.id for w in services.workers_who_can_open(scope, both_grids)] == [street.id]
+
+
+def test_overdue_count_is_the_whole_total_whatever_the_list_shows(planned):
+    due_on(planned["nest"], "home_visit", TODAY - timedelta(days=9))
+    due_on(planned["alone"], "home_visit", TODAY - timedelta(days=1))
+    due_on(planned["elsewhere"], "home_visit", TODAY - timedelta(days=4))
+    scope = actor_for(planned["officer"]).scope
+    assert len(services.overdue_visits(scope, TODAY, limit=1)) == 1
+    assert services.count_overdue(scope, TODAY) == 2  # not the one elsewhere
+    assert services.count_overdue(scope, TODAY, worker_id=planned["worker"].id) == 1

@@ -198,22 +198,36 @@ def workload(scope: Scope, today: date) -> list[Workload]:
     return list(rows.values())
 
 
-def overdue_visits(
-    scope: Scope, today: date, worker_id: int | None = None, limit: int = 200
-) -> list[tuple[Visit, Household]]:
-    """Planned tasks past their due date in the caller's areas, most overdue first."""
+def _overdue(stmt, scope: Scope, today: date, worker_id: int | None):
     stmt = (
-        select(Visit, Household)
-        .join(Household, Household.id == Visit.household_id)
+        stmt.join(Household, Household.id == Visit.household_id)
         .join(Area, Area.id == Household.grid_id)
         .where(Visit.status == VisitStatus.planned, Visit.due_date < today, scope.filter(Area.path))
+    )
+    return stmt if worker_id is None else stmt.where(Visit.worker_id == worker_id)
+
+
+# The workload page lists this many overdue tasks; its heading counts them all.
+OVERDUE_LISTED = 200
+
+
+def overdue_visits(
+    scope: Scope, today: date, worker_id: int | None = None, limit: int | None = None
+) -> list[tuple[Visit, Household]]:
+    """Planned tasks past their due date in the caller's areas, most overdue first (the
+    first OVERDUE_LISTED unless `limit` says otherwise)."""
+    stmt = (
+        _overdue(select(Visit, Household), scope, today, worker_id)
         .options(selectinload(Visit.worker))
         .order_by(Visit.due_date, Visit.id)
-        .limit(limit)
+        .limit(OVERDUE_LISTED if limit is None else limit)
     )
-    if worker_id is not None:
-        stmt = stmt.where(Visit.worker_id == worker_id)
     return [(visit, household) for visit, household in db.session.execute(stmt)]
+
+
+def count_overdue(scope: Scope, today: date, worker_id: int | None = None) -> int:
+    """How many tasks `overdue_visits` would list without its limit."""
+    return db.session.scalar(_overdue(select(func.count(Visit.id)), scope, today, worker_id))
 
 
 def campaigns_in_scope(scope: Scope) -> list[tuple[Campaign, int, int]]:

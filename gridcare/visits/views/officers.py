@@ -89,8 +89,8 @@ def _worker_choices():
 @bp.route("/workload")
 @require(Permission.assign_visits)
 def workload():
-    scope = current_actor().scope
-    overdue = services.overdue_visits(scope, today(), arg_id("worker"))
+    scope, worker_id = current_actor().scope, arg_id("worker")
+    overdue = services.overdue_visits(scope, today(), worker_id)
     # Across several grids nobody can open every home: offer whoever can take some of them.
     able = services.workers_who_can_open(
         scope, {household.id for _, household in overdue}, any_of=True
@@ -100,6 +100,7 @@ def workload():
         "visits/workload.html",
         rows=services.workload(scope, today()),
         overdue=overdue,
+        overdue_total=services.count_overdue(scope, today(), worker_id),
         form=form,
         today=today(),
     )
