@@ -1,6 +1,8 @@
 """The `gridcare` command: Flask's own commands (run, shell, db …) plus gridcare's."""
 
 import logging
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -186,9 +188,45 @@ def report_coverage_command(area_code, period, fmt, output, locale):
     click.echo(text if fmt == "json" else f"Wrote {target}")
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def backup_command(target):
+    """Write the database and the photos into one file (default: gridcare-backup-TIME.tar)."""
+    from gridcare.backups import BackupError, backup
+
+    target = target or Path(f"gridcare-backup-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.tar")
+    try:
+        made = backup(target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Backed up the {made.database} database (revision {made.revision}) and "
+        f"{made.photos} photos into {made.path}. Keep GRIDCARE_DATA_KEY too, apart from "
+        "it: without the key the ID numbers in it cannot be read."
+    )
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(source):
+    """Restore a backup into an empty database (create it, then run this; no upgrade first)."""
+    from gridcare.backups import BackupError, restore
+
+    try:
+        made = restore(source)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Restored the {made.database} database of {made.made_at} (revision {made.revision}) "
+        f"and {made.photos} photos. If this gridcare is newer, run `gridcare db upgrade`."
+    )
+
+
 def register(app: Flask) -> None:
     from gridcare.demo.commands import demo_cli
     from gridcare.registry.commands import import_cli
 
     for group in (users_cli, demo_cli, import_cli, scheduler_cli, jobs_cli, report_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
