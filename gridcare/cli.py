@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo, get_debug_flag
+from flask.cli import run_command as flask_run_command
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from gridcare import create_app
@@ -45,6 +46,40 @@ def _database_failure(exc: OperationalError | ProgrammingError) -> str:
 @click.group(cls=GridcareGroup, create_app=create_app)
 def cli():
     """gridcare: case tracking for community grid workers."""
+
+
+def _run(scheduler: bool, **options):
+    """Flask's development server, and the scheduler in it when asked for."""
+    ctx = click.get_current_context()
+    if scheduler:
+        from gridcare.scheduling import embedded
+
+        reload = options["reload"] if options["reload"] is not None else get_debug_flag()
+        if embedded.serves_here(reload):
+            embedded.start(ctx.ensure_object(ScriptInfo).load_app())
+    ctx.invoke(flask_run_command, **options)
+
+
+# Flask's `run`, with one more option: --scheduler embeds the jobs (off by default).
+cli.add_command(
+    click.Command(
+        "run",
+        callback=_run,
+        params=[
+            *flask_run_command.params,
+            click.Option(
+                ["--scheduler/--no-scheduler"],
+                default=False,
+                envvar="GRIDCARE_RUN_SCHEDULER",
+                show_envvar=True,
+                help="Also run the scheduled jobs in this process (a one-process install; "
+                "started once, in the serving process, even under the reloader).",
+            ),
+        ],
+        help=flask_run_command.help,
+        short_help=flask_run_command.short_help,
+    )
+)
 
 
 users_cli = click.Group("users", help="Manage accounts.")
