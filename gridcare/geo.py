@@ -4,8 +4,9 @@ Distances that decide something (the check-in verdict) are geodesic on WGS-84, a
 phone's GPS reports positions. Walking order only compares distances within one grid, a
 few kilometres across, so it projects the stops onto a plane once and measures straight
 lines there: at that size they differ from geodesics by well under 1%, and the ~900
-distances of a day's two lists cost 0.1 ms instead of 24–80 ms (docs/performance.md). Geocoding is off unless a geocoder is
-configured, and then goes through geopy's RateLimiter.
+distances of a day's two lists cost 0.1 ms instead of 24–80 ms (docs/performance.md).
+Geocoding is off unless a geocoder is configured, and then goes through geopy's
+RateLimiter.
 """
 
 import enum

@@ -137,6 +137,18 @@ class Household(db.Model):
         return [r for r in self.residents if r.status == ResidentStatus.active]
 
 
+# What a list naming households by their address reads (`full_address`, and the grid for
+# the scope check): `load_only(*HOUSEHOLD_ADDRESS)` where nothing else is shown.
+HOUSEHOLD_ADDRESS = (
+    Household.id,
+    Household.grid_id,
+    Household.address,
+    Household.building,
+    Household.unit,
+    Household.room,
+)
+
+
 def household_area_path(household_id):
     """The area path of the household a row belongs to, as a SQL expression: what scopes
     every record that hangs off a household (residents, visits, schedules, hazards)."""

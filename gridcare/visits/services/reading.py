@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from gridcare import geo
 from gridcare.accounts.lookups import areas_of, workers_in_scope
@@ -16,7 +16,7 @@ from gridcare.areas.scope import Scope
 from gridcare.clock import day_start_utc
 from gridcare.dialects import count_if
 from gridcare.extensions import db
-from gridcare.registry.models import Household
+from gridcare.registry.models import HOUSEHOLD_ADDRESS, Household
 from gridcare.visits.models import Campaign, CareSchedule, LocationVerdict, Visit, VisitStatus
 
 
@@ -216,9 +216,21 @@ def overdue_visits(
 ) -> list[tuple[Visit, Household]]:
     """Planned tasks past their due date in the caller's areas, most overdue first (the
     first OVERDUE_LISTED unless `limit` says otherwise)."""
+    # The page shows each task's kind, date and worker, and the household's address.
     stmt = (
         _overdue(select(Visit, Household), scope, today, worker_id)
-        .options(selectinload(Visit.worker))
+        .options(
+            load_only(
+                Visit.id,
+                Visit.kind,
+                Visit.status,
+                Visit.due_date,
+                Visit.worker_id,
+                Visit.household_id,
+            ),
+            load_only(*HOUSEHOLD_ADDRESS),
+            selectinload(Visit.worker),
+        )
         .order_by(Visit.due_date, Visit.id)
         .limit(OVERDUE_LISTED if limit is None else limit)
     )
