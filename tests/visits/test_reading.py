@@ -134,10 +134,12 @@ def test_overdue_tasks_list_the_most_overdue_first_in_the_officers_areas(planned
 
     rows = services.overdue_visits(scope, TODAY)
 
-    assert [visit.id for visit, _ in rows] == [older.id, newer.id]
-    assert rows[0][1].address == "新华路2号"
+    assert [task.visit_id for task in rows] == [older.id, newer.id]
+    assert rows[0].full_address == "新华路2号"
+    assert rows[0].days_overdue == 9
     mine = services.overdue_visits(scope, TODAY, worker_id=planned["worker"].id)
-    assert [visit.id for visit, _ in mine] == [newer.id]
+    assert [task.visit_id for task in mine] == [newer.id]
+    assert mine[0].worker_name == planned["worker"].display_name
 
 
 def test_a_task_due_today_is_not_overdue(planned):

@@ -32,6 +32,7 @@ from gridcare.visits.services.planning import (
 from gridcare.visits.services.reading import (
     WALKING_ORDER_STOPS,
     DayRow,
+    OverdueTask,
     WorkerDay,
     Workload,
     campaigns_in_scope,
@@ -41,6 +42,7 @@ from gridcare.visits.services.reading import (
     overdue_visits,
     schedules_for,
     worker_day,
+    workers_covering,
     workers_who_can_open,
     workload,
 )
@@ -87,5 +89,7 @@ __all__ = [
     "sync_schedules",
     "worker_day",
     "workers_who_can_open",
+    "workers_covering",
+    "OverdueTask",
     "workload",
 ]
