@@ -312,9 +312,10 @@ def busiest_worker(app: Flask) -> tuple[str, tuple[float, float], list[tuple[int
     return username, start, [(h[0], h[1]) for h in homes]
 
 
-def serve(env: dict, port: int) -> subprocess.Popen:
+def serve(env: dict, port: int, config: str) -> subprocess.Popen:
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}"],
+        [gunicorn, "--config", config, "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -362,6 +363,11 @@ def main() -> None:
         help="instance folder with the data key the city was loaded with (default: %(default)s)",
     )
     parser.add_argument("--port", type=int, default=5140)
+    parser.add_argument(
+        "--gunicorn-config",
+        default=str(ROOT / "gunicorn.conf.py"),
+        help="gunicorn settings to serve with, e.g. to compare one change (default: %(default)s)",
+    )
     parser.add_argument("--rounds", type=int, default=60, help="requests per page")
     parser.add_argument("--coverage-rounds", type=int, default=5)
     parser.add_argument("--period", default=None, help="the coverage period (this quarter)")
@@ -394,7 +400,7 @@ def main() -> None:
     from gridcare.demo import DEMO_PASSWORD
 
     username, start, homes = busiest_worker(app)
-    server = serve(env, args.port)
+    server = serve(env, args.port, args.gunicorn_config)
     base = f"http://127.0.0.1:{args.port}"
     try:
         trivial = Browser(base)
