@@ -22,7 +22,7 @@ BROWSER_DIR := tests/browser
 AXE := $(BROWSER_DIR)/node_modules/axe-core/axe.min.js
 
 .PHONY: install demo test lint test-postgres bench check-python browser-deps screenshots \
-	lock test-latest
+	lock test-latest bench-city
 
 check-python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -102,3 +102,16 @@ screenshots: install
 # Speed figures quoted in closing notes: planning the demo city and a worker's day.
 bench: install
 	$(BIN)/python -m tests.benchmarks.visits
+
+# The city at 120,000 households on PostgreSQL, served by gunicorn (gunicorn.conf.py):
+# pages, coverage against its SQL, nightly jobs; the figures of docs/performance.md.
+# Loads the demo city first when BENCH_DATABASE holds none. It changes the database
+# (quick logs, jobs): point it at a copy, e.g. createdb -T gridcare_city gridcare_city_copy.
+BENCH_DATABASE ?= postgresql://$(PG_USER)@$(PG_HOST):$(PG_PORT)/gridcare_city
+bench-city: install
+	@pg_isready -q -h $(PG_HOST) -p $(PG_PORT) || { \
+		echo "error: PostgreSQL is not accepting connections on $(PG_HOST):$(PG_PORT)." >&2; exit 1; }
+	@psql -w -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -tAc \
+		"SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE))'" | grep -q 1 \
+		|| createdb -w -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) $(notdir $(BENCH_DATABASE))
+	$(BIN)/python -m tests.benchmarks.city --database $(BENCH_DATABASE) $(BENCH_ARGS)

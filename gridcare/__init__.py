@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_login import current_user
 
-from gridcare import privacy, security
+from gridcare import privacy, request_ids, security
 from gridcare.config import Config, instance_path, require_keys
 from gridcare.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     from gridcare.dialects import configure_postgresql
     from gridcare.sqlite import configure_sqlite
 
+    request_ids.init_app(app)  # first, so every later hook's log lines carry the id
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.areas.views import bp as areas_bp
     from gridcare.audit.views import bp as audit_bp
     from gridcare.hazards.views import bp as hazards_bp
+    from gridcare.health import bp as health_bp
     from gridcare.households.views import bp as households_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.registry.views import doors as doors_bp
@@ -123,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(visits_bp, url_prefix="/visits")
     app.register_blueprint(hazards_bp, url_prefix="/hazards")
+    app.register_blueprint(health_bp)  # /healthz, for load balancers and monitors
 
 
 def register_signals(app: Flask) -> None:

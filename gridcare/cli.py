@@ -1,10 +1,13 @@
 """The `gridcare` command: Flask's own commands (run, shell, db …) plus gridcare's."""
 
 import logging
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo, get_debug_flag
+from flask.cli import run_command as flask_run_command
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from gridcare import create_app
@@ -43,6 +46,40 @@ def _database_failure(exc: OperationalError | ProgrammingError) -> str:
 @click.group(cls=GridcareGroup, create_app=create_app)
 def cli():
     """gridcare: case tracking for community grid workers."""
+
+
+def _run(scheduler: bool, **options):
+    """Flask's development server, and the scheduler in it when asked for."""
+    ctx = click.get_current_context()
+    if scheduler:
+        from gridcare.scheduling import embedded
+
+        reload = options["reload"] if options["reload"] is not None else get_debug_flag()
+        if embedded.serves_here(reload):
+            embedded.start(ctx.ensure_object(ScriptInfo).load_app())
+    ctx.invoke(flask_run_command, **options)
+
+
+# Flask's `run`, with one more option: --scheduler embeds the jobs (off by default).
+cli.add_command(
+    click.Command(
+        "run",
+        callback=_run,
+        params=[
+            *flask_run_command.params,
+            click.Option(
+                ["--scheduler/--no-scheduler"],
+                default=False,
+                envvar="GRIDCARE_RUN_SCHEDULER",
+                show_envvar=True,
+                help="Also run the scheduled jobs in this process (a one-process install; "
+                "started once, in the serving process, even under the reloader).",
+            ),
+        ],
+        help=flask_run_command.help,
+        short_help=flask_run_command.short_help,
+    )
+)
 
 
 users_cli = click.Group("users", help="Manage accounts.")
@@ -193,9 +230,45 @@ def report_coverage_command(area_code, period, fmt, output, locale):
     click.echo(text if fmt == "json" else f"Wrote {target}")
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def backup_command(target):
+    """Write the database and the photos into one file (default: gridcare-backup-TIME.tar)."""
+    from gridcare.backups import BackupError, backup
+
+    target = target or Path(f"gridcare-backup-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.tar")
+    try:
+        made = backup(target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Backed up the {made.database} database (revision {made.revision}) and "
+        f"{made.photos} photos into {made.path}. Keep GRIDCARE_DATA_KEY too, apart from "
+        "it: without the key the ID numbers in it cannot be read."
+    )
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(source):
+    """Restore a backup into an empty database (create it, then run this; no upgrade first)."""
+    from gridcare.backups import BackupError, restore
+
+    try:
+        made = restore(source)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Restored the {made.database} database of {made.made_at} (revision {made.revision}) "
+        f"and {made.photos} photos. If this gridcare is newer, run `gridcare db upgrade`."
+    )
+
+
 def register(app: Flask) -> None:
     from gridcare.demo.commands import demo_cli
     from gridcare.registry.commands import import_cli
 
     for group in (users_cli, demo_cli, import_cli, scheduler_cli, jobs_cli, report_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

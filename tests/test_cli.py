@@ -239,6 +239,8 @@ COMMANDS = {
     "jobs run": ["jobs", "run", "generate_visits"],
     "jobs list": ["jobs", "list"],
     "report coverage": ["report", "coverage", "--area", "620202", "--period", "2026-10"],
+    "backup": ["backup", "{folder}/out.tar"],
+    "restore": ["restore", "{file}"],
 }
 
 
@@ -252,7 +254,10 @@ def test_every_command_says_in_one_line_that_the_database_cannot_be_reached(
     upload = tmp_path / "residents.csv"
     upload.write_text("a,b\n1,2\n")
     broken = app_with_database(UNREACHABLE[database](tmp_path), tmp_path)
-    args = [arg.replace("{file}", str(upload)) for arg in COMMANDS[command]]
+    args = [
+        arg.replace("{file}", str(upload)).replace("{folder}", str(tmp_path))
+        for arg in COMMANDS[command]
+    ]
     result = gridcare(broken, *args)
     assert_one_clear_line(result, "database")
     assert result.exit_code == 1

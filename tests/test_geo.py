@@ -64,3 +64,26 @@ def test_check_in_verdicts():
 def test_geocoding_is_off_unless_configured(app):
     with app.app_context():
         assert geo.geocode("甘肃省嘉峪关市新华路1号") is None
+
+
+def test_walking_order_measures_no_geodesics(monkeypatch):
+    # Ordering compares hundreds of distances per list: geopy is kept for the verdict.
+    def refuse(*_):
+        raise AssertionError("walking order called geodesic")
+
+    monkeypatch.setattr(geo, "geodesic", refuse)
+    rng = random.Random(5)
+    points = [
+        (39.77 + rng.uniform(-0.01, 0.01), 98.29 + rng.uniform(-0.01, 0.01)) for _ in range(30)
+    ]
+    assert sorted(geo.walking_order(START, points)) == list(range(30))
+
+
+def test_plane_distances_stay_within_a_percent_of_geodesic_across_a_grid():
+    rng = random.Random(9)
+    points = [
+        (39.77 + rng.uniform(-0.02, 0.02), 98.29 + rng.uniform(-0.02, 0.02)) for _ in range(20)
+    ]
+    plane = geo._plane_matrix(points)
+    for i, j in itertools.combinations(range(20), 2):
+        assert plane[i][j] == pytest.approx(geo.distance_m(points[i], points[j]), rel=0.01)

@@ -68,3 +68,52 @@ def test_the_household_page_runs_as_many_queries_for_8_residents_as_for_1(
         make.resident(household, contacts=[("刘强", "son", "13800138000")])
     with_8 = queries_for(client, count_queries, url)
     assert with_8 == with_1
+
+
+@pytest.mark.parametrize("url", ["/visits/workload", "/hazards/queue"])
+def test_pages_naming_households_by_address_read_no_residents_contacts_or_parent_areas(
+    client, login, make, grid, url
+):
+    from datetime import timedelta
+
+    from sqlalchemy import event, select
+
+    from gridcare.accounts.services import actor_for
+    from gridcare.extensions import db
+    from gridcare.hazards import services as hazards
+    from gridcare.hazards.models import HazardCategory, Severity
+    from gridcare.registry.models import Household
+    from gridcare.visits import services as visits
+    from gridcare.visits.models import Visit
+
+    add_homes(make, grid, 3)
+    visits.generate_visits(date.today())
+    for visit in db.session.scalars(select(Visit)):
+        visit.due_date = date.today() - timedelta(days=3)
+    db.session.commit()
+    for household in db.session.scalars(select(Household)):
+        hazards.raise_hazard(
+            actor_for(grid["worker"]),
+            household,
+            category=list(HazardCategory)[0],
+            severity=Severity.major,
+            description="电线老化",
+            today=date.today(),
+        )
+    login(grid["officer"])
+    statements: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        html = client.get(url, headers=EN).get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert html.count("新华路") >= 3  # the addresses are on the page
+    read = "\n".join(statements)
+    assert "FROM resident" not in read and "JOIN resident" not in read
+    assert "emergency_contact" not in read
+    assert "area_1" not in read  # no area joined to its parent (login, scope, rows)
+    assert "care_level_override_reason" not in read  # only the address columns

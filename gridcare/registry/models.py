@@ -137,12 +137,29 @@ class Household(db.Model):
 
     @property
     def full_address(self) -> str:
-        door = "-".join(part for part in (self.building, self.unit, self.room) if part)
-        return f"{self.address} {door}".strip()
+        return address_line(self.address, self.building, self.unit, self.room)
 
     @property
     def active_residents(self) -> list["Resident"]:
         return [r for r in self.residents if r.status == ResidentStatus.active]
+
+
+def address_line(address: str, building: str, unit: str, room: str) -> str:
+    """A household's address as lists show it: 新华路12号 3-2-401."""
+    door = "-".join(part for part in (building, unit, room) if part)
+    return f"{address} {door}".strip()
+
+
+# What a list naming households by their address reads (`full_address`, and the grid for
+# the scope check): `load_only(*HOUSEHOLD_ADDRESS)` where nothing else is shown.
+HOUSEHOLD_ADDRESS = (
+    Household.id,
+    Household.grid_id,
+    Household.address,
+    Household.building,
+    Household.unit,
+    Household.room,
+)
 
 
 def household_area_path(household_id):

@@ -134,10 +134,12 @@ def test_overdue_tasks_list_the_most_overdue_first_in_the_officers_areas(planned
 
     rows = services.overdue_visits(scope, TODAY)
 
-    assert [visit.id for visit, _ in rows] == [older.id, newer.id]
-    assert rows[0][1].address == "新华路2号"
+    assert [task.visit_id for task in rows] == [older.id, newer.id]
+    assert rows[0].full_address == "新华路2号"
+    assert rows[0].days_overdue == 9
     mine = services.overdue_visits(scope, TODAY, worker_id=planned["worker"].id)
-    assert [visit.id for visit, _ in mine] == [newer.id]
+    assert [task.visit_id for task in mine] == [newer.id]
+    assert mine[0].worker_name == planned["worker"].display_name
 
 
 def test_a_task_due_today_is_not_overdue(planned):
@@ -193,3 +195,13 @@ def test_only_workers_whose_areas_hold_every_home_are_offered(planned, make):
         street.id,
     }
     assert [w.id for w in services.workers_who_can_open(scope, both_grids)] == [street.id]
+
+
+def test_overdue_count_is_the_whole_total_whatever_the_list_shows(planned):
+    due_on(planned["nest"], "home_visit", TODAY - timedelta(days=9))
+    due_on(planned["alone"], "home_visit", TODAY - timedelta(days=1))
+    due_on(planned["elsewhere"], "home_visit", TODAY - timedelta(days=4))
+    scope = actor_for(planned["officer"]).scope
+    assert len(services.overdue_visits(scope, TODAY, limit=1)) == 1
+    assert services.count_overdue(scope, TODAY) == 2  # not the one elsewhere
+    assert services.count_overdue(scope, TODAY, worker_id=planned["worker"].id) == 1

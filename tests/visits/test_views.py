@@ -708,3 +708,27 @@ def test_overdue_tasks_none_of_which_the_worker_can_open_are_refused_with_a_mess
     assert "hold none of the chosen tasks" in response.get_data(as_text=True)
     db.session.refresh(task)
     assert task.worker_id == city["worker"].id
+
+
+def test_workload_heading_counts_every_overdue_task_beyond_those_listed(
+    city, client, login, monkeypatch
+):
+    from gridcare.visits.services import reading
+
+    monkeypatch.setattr(reading, "OVERDUE_LISTED", 1)
+    for visit in db.session.scalars(
+        select(Visit).where(Visit.household_id == city["mine"].id, Visit.status == "planned")
+    ):
+        visit.due_date = today() - timedelta(days=2)
+    db.session.commit()
+    late = db.session.scalar(
+        select(func.count(Visit.id)).where(
+            Visit.household_id == city["mine"].id, Visit.due_date < today()
+        )
+    )
+    assert late >= 2
+    login(city["officer"])
+    html = client.get("/visits/workload", headers=EN).get_data(as_text=True)
+    assert f"Overdue tasks ({late})" in html
+    assert html.count('name="visit_ids"') == 1
+    assert "The 1 most overdue are listed here" in html

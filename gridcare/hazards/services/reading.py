@@ -12,7 +12,7 @@ from gridcare.areas.scope import Scope
 from gridcare.extensions import db
 from gridcare.hazards.models import FollowUp, Hazard, HazardStatus, Severity
 from gridcare.hazards.services.lifecycle import OPEN_STATUSES
-from gridcare.registry.models import Household
+from gridcare.registry.models import HOUSEHOLD_ADDRESS, Household
 from gridcare.visits.models import ChecklistItem, Visit
 
 
@@ -36,13 +36,14 @@ def hazard_detail(hazard_id: int, scope: Scope) -> Hazard | None:
 
 
 def _listing(scope: Scope):
+    # Lists name each household by its address only.
     return (
         select(Hazard)
         .join(Household, Household.id == Hazard.household_id)
         .join(Area, Area.id == Household.grid_id)
         .where(scope.filter(Area.path))
         .options(
-            selectinload(Hazard.household),
+            selectinload(Hazard.household).load_only(*HOUSEHOLD_ADDRESS),
             selectinload(Hazard.assignee),
             selectinload(Hazard.photos),
         )

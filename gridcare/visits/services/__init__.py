@@ -32,14 +32,17 @@ from gridcare.visits.services.planning import (
 from gridcare.visits.services.reading import (
     WALKING_ORDER_STOPS,
     DayRow,
+    OverdueTask,
     WorkerDay,
     Workload,
     campaigns_in_scope,
+    count_overdue,
     household_visits,
     households_for_assignment,
     overdue_visits,
     schedules_for,
     worker_day,
+    workers_covering,
     workers_who_can_open,
     workload,
 )
@@ -77,6 +80,7 @@ __all__ = [
     "insert_ignoring_duplicates",
     "log_visit",
     "overdue_visits",
+    "count_overdue",
     "plan_due_visits",
     "pull_forward",
     "reassign_visits",
@@ -85,5 +89,7 @@ __all__ = [
     "sync_schedules",
     "worker_day",
     "workers_who_can_open",
+    "workers_covering",
+    "OverdueTask",
     "workload",
 ]

@@ -16,8 +16,15 @@ from gridcare.areas.scope import Scope
 from gridcare.clock import day_start_utc
 from gridcare.dialects import count_if
 from gridcare.extensions import db
-from gridcare.registry.models import Household
-from gridcare.visits.models import Campaign, CareSchedule, LocationVerdict, Visit, VisitStatus
+from gridcare.registry.models import HOUSEHOLD_ADDRESS, Household, address_line
+from gridcare.visits.models import (
+    Campaign,
+    CareSchedule,
+    LocationVerdict,
+    Visit,
+    VisitKind,
+    VisitStatus,
+)
 
 
 def workers_who_can_open(
@@ -32,6 +39,15 @@ def workers_who_can_open(
             .where(Household.id.in_(set(household_ids)))
         )
     )
+    return workers_covering(scope, grid_paths, any_of=any_of)
+
+
+def workers_covering(
+    scope: Scope, grid_paths: Iterable[str], *, any_of: bool = False
+) -> list[User]:
+    """Grid workers of the caller's areas whose own areas hold every one of these grids
+    (`any_of`: at least one of them)."""
+    grid_paths = set(grid_paths)
     workers = workers_in_scope(scope)
     own = areas_of(w.id for w in workers)
     test = any if any_of else all
@@ -198,22 +214,87 @@ def workload(scope: Scope, today: date) -> list[Workload]:
     return list(rows.values())
 
 
-def overdue_visits(
-    scope: Scope, today: date, worker_id: int | None = None, limit: int = 200
-) -> list[tuple[Visit, Household]]:
-    """Planned tasks past their due date in the caller's areas, most overdue first."""
+def _overdue(stmt, scope: Scope, today: date, worker_id: int | None):
     stmt = (
-        select(Visit, Household)
-        .join(Household, Household.id == Visit.household_id)
+        stmt.join(Household, Household.id == Visit.household_id)
         .join(Area, Area.id == Household.grid_id)
         .where(Visit.status == VisitStatus.planned, Visit.due_date < today, scope.filter(Area.path))
-        .options(selectinload(Visit.worker))
-        .order_by(Visit.due_date, Visit.id)
-        .limit(limit)
     )
-    if worker_id is not None:
-        stmt = stmt.where(Visit.worker_id == worker_id)
-    return [(visit, household) for visit, household in db.session.execute(stmt)]
+    return stmt if worker_id is None else stmt.where(Visit.worker_id == worker_id)
+
+
+# The workload page lists this many overdue tasks; its heading counts them all.
+OVERDUE_LISTED = 200
+
+
+@dataclass(frozen=True)
+class OverdueTask:
+    """One line of the workload's overdue list: plain values, no ORM objects to build."""
+
+    visit_id: int
+    kind: VisitKind
+    due_date: date
+    days_overdue: int
+    worker_name: str | None
+    household_id: int
+    full_address: str
+    grid_path: str
+
+
+def overdue_visits(
+    scope: Scope, today: date, worker_id: int | None = None, limit: int | None = None
+) -> list[OverdueTask]:
+    """Planned tasks past their due date in the caller's areas, most overdue first (the
+    first OVERDUE_LISTED unless `limit` says otherwise)."""
+    stmt = (
+        _overdue(
+            select(
+                Visit.id,
+                Visit.kind,
+                Visit.due_date,
+                User.full_name,
+                User.username,
+                Household.id,
+                *HOUSEHOLD_ADDRESS[2:],  # address, building, unit, room
+                Area.path,
+            ).outerjoin(User, User.id == Visit.worker_id),
+            scope,
+            today,
+            worker_id,
+        )
+        .order_by(Visit.due_date, Visit.id)
+        .limit(OVERDUE_LISTED if limit is None else limit)
+    )
+    return [
+        OverdueTask(
+            visit_id=visit_id,
+            kind=kind,
+            due_date=due,
+            days_overdue=max((today - due).days, 0),
+            worker_name=(full_name or username) if username else None,
+            household_id=household_id,
+            full_address=address_line(address, building, unit, room),
+            grid_path=path,
+        )
+        for (
+            visit_id,
+            kind,
+            due,
+            full_name,
+            username,
+            household_id,
+            address,
+            building,
+            unit,
+            room,
+            path,
+        ) in db.session.execute(stmt)
+    ]
+
+
+def count_overdue(scope: Scope, today: date, worker_id: int | None = None) -> int:
+    """How many tasks `overdue_visits` would list without its limit."""
+    return db.session.scalar(_overdue(select(func.count(Visit.id)), scope, today, worker_id))
 
 
 def campaigns_in_scope(scope: Scope) -> list[tuple[Campaign, int, int]]:

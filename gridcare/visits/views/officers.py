@@ -89,20 +89,34 @@ def _worker_choices():
 @bp.route("/workload")
 @require(Permission.assign_visits)
 def workload():
-    scope = current_actor().scope
-    overdue = services.overdue_visits(scope, today(), arg_id("worker"))
+    scope, worker_id = current_actor().scope, arg_id("worker")
+    overdue = services.overdue_visits(scope, today(), worker_id)
     # Across several grids nobody can open every home: offer whoever can take some of them.
-    able = services.workers_who_can_open(
-        scope, {household.id for _, household in overdue}, any_of=True
-    )
+    able = services.workers_covering(scope, {task.grid_path for task in overdue}, any_of=True)
     form = ReassignForm(workers=[(w.id, w.display_name) for w in able])
     return render_template(
         "visits/workload.html",
         rows=services.workload(scope, today()),
         overdue=overdue,
+        overdue_total=services.count_overdue(scope, today(), worker_id),
+        overdue_words=_overdue_words(overdue),
         form=form,
         today=today(),
     )
+
+
+def _overdue_words(overdue: list[services.OverdueTask]) -> dict:
+    """Each kind, due date and "N days overdue" of the list in words, once each: up to 200
+    rows share a few of each, and translating per row was most of the page's time."""
+    dates = {t.due_date for t in overdue}
+    lateness = {t.days_overdue for t in overdue}
+    return {
+        "kind": {kind: str(kind.label) for kind in VisitKind},
+        "due": {day: format_date(day, "medium") for day in dates},
+        "late": {
+            days: ngettext("%(num)d day overdue", "%(num)d days overdue", days) for days in lateness
+        },
+    }
 
 
 @bp.route("/reassign", methods=["POST"])
