@@ -9,6 +9,7 @@
   var user = say.user;
   var RETRY_EVERY = 60000;
   var MAX_SIDE = 1600;
+  var KEEP_PAGES = 60;
   var db = null;
   var sending = false;
   var loginNeeded = false;
@@ -312,12 +313,18 @@
     navigator.serviceWorker.register(say.worker, { scope: "/" }).catch(function () {});
     if (location.pathname !== say.today) return;
     // The households on the day's list, and their forms, are kept for a stairwell.
-    var keep = [];
-    document.querySelectorAll("li.task a[href]").forEach(function (a) { keep.push(a.getAttribute("href")); });
-    document.querySelectorAll("li.task[data-hazard-form]").forEach(function (li) { keep.push(li.dataset.hazardForm); });
+    // The first tasks of the list (in walking order) only: a long list would cost a
+    // metered connection several megabytes a day.
+    var badge = document.querySelector("[data-outbox-badge]");
+    var keep = [say.today, badge ? badge.getAttribute("href") : say.today];
+    document.querySelectorAll("li.task").forEach(function (task) {
+      if (keep.length >= KEEP_PAGES) return;
+      task.querySelectorAll("a[href]").forEach(function (a) { keep.push(a.getAttribute("href")); });
+      if (task.dataset.hazardForm) keep.push(task.dataset.hazardForm);
+    });
     navigator.serviceWorker.ready.then(function (registration) {
       setTimeout(function () {
-        if (registration.active) registration.active.postMessage({ keep: keep, user: user });
+        if (registration.active) registration.active.postMessage({ keep: keep, fresh: 2 });
       }, 1500);
     });
   }

@@ -20,11 +20,13 @@ self.addEventListener("install", function (event) {
 });
 
 // A new deploy takes over at once, and drops what the old one kept: pages kept by the
-// old version name static files that are gone, so they are fetched again.
+// old version name static files that are gone, so they are fetched again. (On a first
+// install there is nothing to drop: the day's list may already be filling the pages.)
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
-    return Promise.all(names.filter(function (name) { return name !== STATIC; })
-      .map(function (name) { return caches.delete(name); }));
+    var old = names.filter(function (name) { return name.indexOf("gridcare-static-") === 0 && name !== STATIC; });
+    if (old.length) old.push(PAGES);
+    return Promise.all(old.map(function (name) { return caches.delete(name); }));
   }).then(function () { return self.clients.claim(); }));
 });
 
@@ -102,13 +104,14 @@ self.addEventListener("fetch", function (event) {
 // The day's list names its households and forms: kept now, while there is a network.
 self.addEventListener("message", function (event) {
   var urls = (event.data && event.data.keep) || [];
+  var fresh = (event.data && event.data.fresh) || 0;  // the first ones: fetched again
   event.waitUntil(caches.open(PAGES).then(function (cache) {
-    return urls.reduce(function (chain, href) {
+    return urls.reduce(function (chain, href, index) {
       var url = new URL(href, self.location.origin);
       if (!kept(url)) return chain;
       return chain.then(function () {
         return cache.match(keyOf(url)).then(function (hit) {
-          if (hit) return null;
+          if (hit && index >= fresh) return null;
           return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
             if (response.ok && !response.redirected) return cache.put(keyOf(url), response);
           }).catch(function () {});
