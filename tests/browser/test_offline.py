@@ -167,6 +167,7 @@ def test_a_flaky_network_stores_twenty_visits_once_each(live, phone):
             route.continue_()
 
     page.route("**/quick", flaky)
+    page.goto("/visits/today?all=1")  # the coming days too: twenty visits to log
     tap_all_well(page, 20)
     badge(page).click()  # the outbox's page, where "send now" waits for no back-off
     for _ in range(60):
