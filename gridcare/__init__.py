@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_login import current_user
 
-from gridcare import privacy, request_ids, security
+from gridcare import outbox, privacy, request_ids, security
 from gridcare.config import Config, instance_path, require_keys
 from gridcare.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.hazards.views import bp as hazards_bp
     from gridcare.health import bp as health_bp
     from gridcare.households.views import bp as households_bp
+    from gridcare.offline import bp as offline_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.registry.views import doors as doors_bp
     from gridcare.reports.views import bp as reports_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_bp, url_prefix="/visits")
     app.register_blueprint(hazards_bp, url_prefix="/hazards")
     app.register_blueprint(health_bp)  # /healthz, for load balancers and monitors
+    app.register_blueprint(offline_bp)  # /sw.js at the root, so it may serve every page
 
 
 def register_signals(app: Flask) -> None:
@@ -145,6 +147,8 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:
             log.exception("rolling back before the error page failed")
+        if outbox.wants_json():
+            return outbox.error_answer(code, error)
         try:
             return render_template("errors/error.html", code=code, error=error), code
         except Exception:
@@ -152,7 +156,7 @@ def register_errorhandlers(app: Flask) -> None:
             log.exception("the error page failed; showing the plain one")
             return render_template("errors/plain.html", code=code), code
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
 

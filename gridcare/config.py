@@ -101,7 +101,12 @@ class Config:
     # none (a client could write any address there), 1 for one nginx.
     GRIDCARE_TRUSTED_PROXIES = int(os.environ.get("GRIDCARE_TRUSTED_PROXIES", "0"))
 
-    WTF_CSRF_TIME_LIMIT = None  # a phone form may stay open for a whole visit
+    # A phone form may stay open for a whole visit, and the outbox sends a morning's
+    # records in the afternoon: the token lives as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    # How long after the fact the phone's outbox may deliver a visit (its time is the
+    # phone's, kept when it was recorded): older ones are refused with a message.
+    GRIDCARE_OFFLINE_DAYS = int(os.environ.get("GRIDCARE_OFFLINE_DAYS", "7"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     GRIDCARE_PAGE_SIZE = 50
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from gridcare.accounts.models import Permission
 from gridcare.accounts.services import Actor, actor_for
+from gridcare.outbox import wants_json
 
 
 def current_actor() -> Actor:
@@ -22,10 +23,18 @@ def require(permission: Permission):
     def decorator(view):
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def checked(*args, **kwargs):
             if not current_actor().can(permission):
                 abort(403)
             return view(*args, **kwargs)
+
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            # The phone's outbox waits for a new login instead of following the redirect
+            # to the login page (an HTML page it cannot read as an answer).
+            if not current_user.is_authenticated and wants_json():
+                abort(401)
+            return checked(*args, **kwargs)
 
         return wrapped
 

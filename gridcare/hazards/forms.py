@@ -22,6 +22,8 @@ CAMERA = {"accept": "image/*", "capture": "environment"}
 class HazardForm(BaseForm):
     client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
     visit_id = HiddenField()
+    # A safety check queued on the phone with this hazard has no id yet: its token.
+    visit_uuid = HiddenField(validators=[Optional(), UUID()])
     checklist_code = HiddenField(
         validators=[
             Optional(),
@@ -61,6 +63,7 @@ class HazardForm(BaseForm):
 
 
 class MoveForm(BaseForm):
+    client_uuid = HiddenField(validators=[Optional(), UUID()], default=new_client_uuid)
     action = HiddenField(validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     photo = FileField(_l("Photo"), render_kw=CAMERA)

@@ -132,6 +132,8 @@ class FollowUp(db.Model):
     to_status: Mapped[HazardStatus] = mapped_column(_enum(HazardStatus))
     note: Mapped[str] = mapped_column(Text, default="")
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
+    # Made by the phone's form: a fix or note sent again by the outbox is stored once.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     hazard: Mapped[Hazard] = relationship(back_populates="follow_ups", lazy="raise")
     user: Mapped[User | None] = relationship(lazy="raise")

@@ -12,6 +12,7 @@ from gridcare.hazards.forms import HazardForm, MoveForm
 from gridcare.hazards.models import HazardCategory, Photo, Severity
 from gridcare.hazards.notices import notification_text
 from gridcare.hazards.photos import photo_path
+from gridcare.outbox import form_refused, refused, stored, wants_json
 from gridcare.registry.models import Household
 from gridcare.visits.models import Visit
 
@@ -33,6 +34,8 @@ def create(household_id: int):
     prefill = {}
     # One parse of the visit named by the page or the form, checked in scope.
     visit_id = arg_id("visit_id") or arg_id("visit")
+    if not visit_id and form.visit_uuid.data:
+        visit_id = services.visit_by_client_uuid(form.visit_uuid.data)
     if visit_id:
         visit = get_in_scope_or_404(Visit, visit_id, scope)
         prefill = services.prefill_from_check(visit, request.values.get("item", ""))
@@ -61,10 +64,16 @@ def create(household_id: int):
         except services.HazardForbidden as exc:
             abort(403, description=str(exc.message))
         except services.HazardError as exc:
+            if wants_json():
+                return refused(exc.message, exc.field)
             show_field_error(form, exc)
         else:
+            if wants_json():
+                return stored(hazard.id, hazard.status, photos=services.photo_count(hazard.id))
             flash(_("Hazard recorded."), "success")
             return redirect(url_for("hazards.detail", hazard_id=hazard.id))
+    elif wants_json():
+        return form_refused(form)
     return render_template(
         "hazards/form.html", form=form, household=household, item=prefill.get("item")
     )
@@ -110,16 +119,23 @@ def move(hazard_id: int):
                 note=form.note.data or "",
                 photo=_upload(form.photo),
                 assignee_id=form.assignee_id.data or None,
+                client_uuid=form.client_uuid.data or None,
             )
         except services.HazardForbidden as exc:
             abort(403, description=str(exc.message))
         except services.HazardError as exc:
+            if wants_json():
+                return refused(exc.message, exc.field)
             if exc.field == "assignee_id":
                 show_field_error(form, exc)
                 return _render_detail(hazard, form)
             flash(str(exc.message), "error")
             return redirect(url_for("hazards.detail", hazard_id=hazard_id))
+        if wants_json():
+            return stored(hazard.id, hazard.status, photos=services.photo_count(hazard.id))
         flash(services.ACTION_LABELS[form.action.data], "success")
+    elif wants_json():
+        return form_refused(form)
     return redirect(url_for("hazards.detail", hazard_id=hazard_id))
 
 

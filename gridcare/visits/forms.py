@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -12,6 +12,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -63,7 +64,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PositionMixin:
-    """Where the phone was, filled in by the page's script when the worker allows it."""
+    """Where and when the phone was, filled in by the page's scripts (position only when the
+    worker allows it)."""
 
     lat = FloatField(
         widget=HiddenInput(),
@@ -74,6 +76,24 @@ class PositionMixin:
         validators=[Optional(), NumberRange(-180, 180, _l("The position is out of range."))],
     )
     accuracy = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, 100000)])
+    # The phone's clock when the worker tapped (ISO 8601, UTC), set by the outbox: a
+    # record sent hours later keeps the time it happened.
+    phone_time = HiddenField(validators=[Optional(), Length(max=40)])
+
+    def validate_phone_time(self, field):
+        if field.data and phone_time(field.data) is None:
+            raise ValidationError(_l("The phone's time could not be read."))
+
+
+def phone_time(value: str | None) -> datetime | None:
+    """The outbox's ISO 8601 time as the naive UTC the database stores; None if unreadable."""
+    try:
+        moment = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment.year < EARLIEST_VISIT.year:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class QuickLogForm(PositionMixin, BaseForm):
@@ -87,6 +107,8 @@ class LogVisitForm(PositionMixin, BaseForm):
     client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
     visit_id = HiddenField()
     kind = HiddenField(validators=[DataRequired()])
+    # "today": the form was opened from the day's list, and returns there once saved.
+    back = HiddenField(validators=[Optional(), Length(max=10)])
     outcome = RadioField(
         _l("How did it go?"),
         choices=OUTCOME_CHOICES,
@@ -182,7 +204,9 @@ def log_form_for(kind: VisitKind, items, locale: str) -> type[LogVisitForm]:
         return LogVisitForm
 
     class SafetyCheckForm(LogVisitForm):
-        pass
+        # Every item not marked otherwise passes: a check with no exceptions is one tap,
+        # one with an exception three (mark it, then this).
+        all_pass = SubmitField(_l("All other items pass: save"))
 
     for item in items:
         setattr(

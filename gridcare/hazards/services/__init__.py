@@ -29,7 +29,9 @@ from gridcare.hazards.services.reading import (
     household_hazards,
     my_hazards,
     officer_queue,
+    photo_count,
     prefill_from_check,
+    visit_by_client_uuid,
 )
 
 __all__ = [
@@ -49,7 +51,9 @@ __all__ = [
     "move_hazard",
     "my_hazards",
     "officer_queue",
+    "photo_count",
     "prefill_from_check",
     "raise_hazard",
+    "visit_by_client_uuid",
     "worker_digest",
 ]

@@ -322,11 +322,17 @@ def move_hazard(
     note: str = "",
     photo: bytes | None = None,
     assignee_id: int | None = None,
+    client_uuid: str | None = None,
 ) -> Hazard:
     """Take one step of the lifecycle; the service refuses any move the rules do not allow.
 
-    Every change leaves a FollowUp.
+    Every change leaves a FollowUp. A form sent twice (same `client_uuid`, e.g. a fix
+    with its photo resent by the phone's outbox) makes the move and stores the photo once.
     """
+    if client_uuid:
+        client_uuid = _client_uuid(client_uuid)
+        if _move_already_made(client_uuid, actor, hazard):
+            return hazard
     move = MOVES.get(action)
     if move is None:
         raise HazardError("action", _l("Unknown action."))
@@ -372,12 +378,36 @@ def move_hazard(
             hazard.closed_at = utcnow()
         if action == "reassign":
             hazard.assignee_id = assignee_id
-        _follow_up(hazard, actor, action, before, after, note, picture_row)
+        entry = _follow_up(hazard, actor, action, before, after, note, picture_row)
+        entry.client_uuid = client_uuid
         actor.audit(action, "hazard", hazard.id, ["status"] if after != before else ["follow_up"])
         db.session.commit()
-    except Exception:
+    except Exception as exc:
         db.session.rollback()
         for filename in stored:
             discard_photo(filename)
-        raise
+        # The same form, sent twice at the same moment: the other request made the move.
+        if not (
+            isinstance(exc, IntegrityError)
+            and client_uuid
+            and _move_already_made(client_uuid, actor, hazard)
+        ):
+            raise
     return hazard
+
+
+def _move_already_made(client_uuid: str, actor: Actor, hazard: Hazard) -> bool:
+    """Whether this form already made its move; a token used elsewhere is refused."""
+    entry = db.session.scalar(select(FollowUp).where(FollowUp.client_uuid == client_uuid))
+    if entry is None:
+        return False
+    if entry.hazard_id != hazard.id or entry.user_id != actor.user_id:
+        raise HazardError(
+            "client_uuid",
+            _l(
+                "This form was already used for another hazard, so nothing was stored. "
+                "Open the form again and send it."
+            ),
+        )
+    db.session.refresh(hazard)
+    return True

@@ -4,16 +4,16 @@ officer's queue."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
 from gridcare.extensions import db
-from gridcare.hazards.models import FollowUp, Hazard, HazardStatus, Severity
+from gridcare.hazards.models import FollowUp, Hazard, HazardStatus, Photo, Severity
 from gridcare.hazards.services.lifecycle import OPEN_STATUSES
 from gridcare.registry.models import HOUSEHOLD_ADDRESS, Household
-from gridcare.visits.models import ChecklistItem, Visit
+from gridcare.visits.models import ChecklistItem, Visit, canonical_client_uuid
 
 
 def hazard_detail(hazard_id: int, scope: Scope) -> Hazard | None:
@@ -105,3 +105,18 @@ def prefill_from_check(visit: Visit, code: str) -> dict:
     if item is None or visit.checklist.get(code) != "fail":
         return {}
     return {"category": item.hazard_category, "checklist_code": code, "item": item}
+
+
+def visit_by_client_uuid(client_uuid: str) -> int | None:
+    """The id of the visit a phone's form stored under this token, if it has arrived: a
+    hazard queued offline names its safety check this way, before the check has an id."""
+    try:
+        client_uuid = canonical_client_uuid(client_uuid)
+    except ValueError:
+        return None
+    return db.session.scalar(select(Visit.id).where(Visit.client_uuid == client_uuid))
+
+
+def photo_count(hazard_id: int) -> int:
+    """How many photos a hazard holds: the outbox shows a photo as sent only once counted."""
+    return db.session.scalar(select(func.count(Photo.id)).where(Photo.hazard_id == hazard_id))

@@ -30,6 +30,7 @@ from gridcare.visits.services.planning import (
     sync_schedules,
 )
 from gridcare.visits.services.reading import (
+    UPCOMING_SHOWN,
     WALKING_ORDER_STOPS,
     DayRow,
     OverdueTask,
@@ -52,9 +53,11 @@ from gridcare.visits.services.recording import (
     Position,
     checklist_items,
     log_visit,
+    recorded_time,
 )
 
 __all__ = [
+    "UPCOMING_SHOWN",
     "UUID_BROKEN",
     "UUID_USED",
     "WALKING_ORDER_STOPS",
@@ -84,6 +87,7 @@ __all__ = [
     "plan_due_visits",
     "pull_forward",
     "reassign_visits",
+    "recorded_time",
     "refresh_campaign",
     "schedules_for",
     "sync_schedules",

@@ -59,6 +59,14 @@ class DayRow:
     visit: Visit
     household: Household
     days_overdue: int
+    # In walking order: how far this stop is from the one before it (or from the phone).
+    leg_m: float | None = None
+
+    @property
+    def leg(self) -> str | None:
+        if self.leg_m is None:
+            return None
+        return f"{self.leg_m / 1000:.1f} km" if self.leg_m >= 1000 else f"{round(self.leg_m)} m"
 
 
 @dataclass
@@ -67,10 +75,17 @@ class WorkerDay:
     today: list[DayRow] = field(default_factory=list)
     upcoming: list[DayRow] = field(default_factory=list)
     walking_order: bool = False
+    # Coming days' tasks left off the first screens, one tap away.
+    upcoming_hidden: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.today) + len(self.upcoming)
+        return len(self.overdue) + len(self.today) + len(self.upcoming) + self.upcoming_hidden
+
+
+# The first screens of a long list show this many of the coming days' tasks, the
+# nearest first; the rest are one tap away (rendering each row is most of the page's time).
+UPCOMING_SHOWN = 10
 
 
 # Walking order is worked out for this many stops of a list; the rest follow by address.
@@ -84,12 +99,14 @@ def worker_day(
     today: date,
     start: geo.Point | None = None,
     days_ahead: int = 7,
+    upcoming_shown: int | None = UPCOMING_SHOWN,
 ) -> WorkerDay:
-    """A worker's list: overdue first, then due today, then the coming days.
+    """A worker's list: overdue first, then due today, then the coming days (the nearest
+    `upcoming_shown` of them; None: all).
 
     Overdue and today's tasks are in walking order from `start` when the phone shared
-    its position and the homes have coordinates; otherwise by address. Only households
-    in the worker's own areas are listed.
+    its position and the homes have coordinates, each with its distance from the stop
+    before; otherwise by address. Only households in the worker's own areas are listed.
     """
     stmt = (
         select(Visit, Household)
@@ -118,6 +135,9 @@ def worker_day(
         else:
             day.upcoming.append(row)
     day.overdue.sort(key=lambda r: (-r.days_overdue, r.household.full_address))
+    if upcoming_shown is not None and len(day.upcoming) > upcoming_shown:
+        day.upcoming_hidden = len(day.upcoming) - upcoming_shown
+        day.upcoming = day.upcoming[:upcoming_shown]
     if start is not None:
         for name in ("overdue", "today"):
             rows = getattr(day, name)
@@ -130,7 +150,16 @@ def worker_day(
                 rest = [r for r in rows if id(r) not in routed]
                 setattr(day, name, [placed[i] for i in order] + rest)
                 day.walking_order = True
+                _measure_legs(start, [placed[i] for i in order])
     return day
+
+
+def _measure_legs(start: geo.Point, route: list[DayRow]) -> None:
+    here = start
+    for row in route:
+        stop = (row.household.lat, row.household.lon)
+        row.leg_m = geo.distance_m(here, stop)
+        here = stop
 
 
 def household_visits(household_id: int, limit: int = 30) -> tuple[list[Visit], list[Visit]]:

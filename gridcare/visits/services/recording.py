@@ -103,8 +103,17 @@ def log_visit(
         return _resent(already, actor, household)
     now = utcnow()
     completed_at = completed_at or now
-    if completed_at > now + timedelta(minutes=5):
+    if completed_at > now + CLOCK_SKEW:
         raise VisitError("completed_at", _l("A visit cannot be logged in the future."))
+    if not household.active:
+        raise VisitError(
+            "household",
+            _l(
+                "%(address)s is no longer on the register (moved out), so the visit was not "
+                "stored. Check with your officer, or discard the record.",
+                address=household.full_address,
+            ),
+        )
     _validate_position(position)
     if not_home:
         method, outcome = VisitMethod.in_person, None
@@ -170,6 +179,34 @@ def log_visit(
             raise
         return _resent(existing, actor, household)
     return db.session.get(Visit, visit_id)
+
+
+# A phone's clock may run a little ahead of the server's: within this, "now".
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def recorded_time(completed_at: datetime | None) -> datetime | None:
+    """When a visit sent from the field happened, as the phone or the worker said: never
+    later than now, and no earlier than the outbox may hold a record (GRIDCARE_OFFLINE_DAYS).
+
+    None (not said) stays None: the visit is then logged as of now.
+    """
+    if completed_at is None:
+        return None
+    now = utcnow()
+    if completed_at > now + CLOCK_SKEW:
+        raise VisitError("completed_at", _l("A visit cannot be logged in the future."))
+    days = current_app.config["GRIDCARE_OFFLINE_DAYS"]
+    if completed_at < now - timedelta(days=days):
+        raise VisitError(
+            "completed_at",
+            _l(
+                "A visit can be logged up to %(days)d days after it happened; this one is "
+                "older. Tell your officer about it instead.",
+                days=days,
+            ),
+        )
+    return min(completed_at, now)
 
 
 UUID_USED = _l(

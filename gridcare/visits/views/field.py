@@ -1,8 +1,15 @@
-"""The worker's pages: today's list, a household's tasks, logging a visit."""
+"""The worker's pages: today's list, a household's tasks, logging a visit.
+
+The forms post here as HTML forms (JavaScript off) or from the phone's outbox, which asks
+for JSON and gets the stored record's id and state (gridcare/outbox.py).
+"""
+
+from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
@@ -10,18 +17,17 @@ from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.clock import local_to_utc, today
 from gridcare.converters import as_id
 from gridcare.forms import show_field_error
+from gridcare.outbox import form_refused, refused, stored, wants_json
 from gridcare.registry.models import Household
 from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS
 from gridcare.visits import services
-from gridcare.visits.forms import (
-    QuickLogForm,
-    log_form_for,
-)
+from gridcare.visits.forms import QuickLogForm, log_form_for, phone_time
 from gridcare.visits.models import (
     Outcome,
     VisitKind,
     VisitMethod,
     VisitStatus,
+    new_client_uuid,
 )
 from gridcare.visits.views.blueprint import bp
 
@@ -60,10 +66,34 @@ def _remembered_position() -> tuple[float | None, float | None]:
 def today_list():
     start = _start_point()
     actor = current_actor()
-    day = services.worker_day(actor.user_id, actor.scope, today(), start)
-    return render_template(
-        "visits/today.html", day=day, start=start, quick_form=QuickLogForm, today=today()
+    everything = request.args.get("all") == "1"
+    day = services.worker_day(
+        actor.user_id,
+        actor.scope,
+        today(),
+        start,
+        upcoming_shown=None if everything else services.UPCOMING_SHOWN,
     )
+    # One CSRF token for the page and a plain token per row: a WTForms form per row was
+    # most of the page's time on a long list.
+    return render_template(
+        "visits/today.html", day=day, start=start, new_uuid=new_client_uuid, today=today()
+    )
+
+
+@bp.route("/outbox")
+@require(Permission.log_visits)
+def outbox():
+    """What the phone still has to send: the page's script reads it from the phone."""
+    return render_template("visits/outbox.html")
+
+
+def _when(form) -> datetime | None:
+    """When the visit happened: the time the worker typed, else the phone's clock when
+    the outbox queued it, within the bounds the service sets; None means now."""
+    if getattr(form, "completed_at", None) is not None and form.completed_at.data:
+        return services.recorded_time(local_to_utc(form.completed_at.data))
+    return services.recorded_time(phone_time(form.phone_time.data))
 
 
 @bp.route("/household/<int:household_id>/quick", methods=["POST"])
@@ -74,9 +104,9 @@ def quick_log(household_id: int):
     )
     form = QuickLogForm()
     if not form.validate_on_submit() or as_id(form.visit_id.data) is None:
-        flash(
-            _("The visit could not be logged: the form was incomplete. Please try again."), "error"
-        )
+        if wants_json():
+            return form_refused(form) if form.errors else refused(INCOMPLETE, "visit_id")
+        flash(INCOMPLETE, "error")
         return redirect(url_for("visits.today_list"))
     try:
         visit = services.log_visit(
@@ -87,16 +117,21 @@ def quick_log(household_id: int):
             outcome=Outcome.well,
             method=VisitMethod.in_person,
             position=_position(form),
+            completed_at=_when(form),
             visit_id=as_id(form.visit_id.data),
         )
     except services.VisitError as exc:
+        if wants_json():
+            return refused(exc.message, exc.field)
         flash(str(exc.message), "error")
-    else:
-        flash(
-            _("Visit to %(address)s logged: all well.", address=household.full_address), "success"
-        )
-        return redirect(url_for("visits.today_list", done=visit.id))
-    return redirect(url_for("visits.today_list"))
+        return redirect(url_for("visits.today_list"))
+    if wants_json():
+        return stored(visit.id, visit.status, household=household.id)
+    flash(_("Visit to %(address)s logged: all well.", address=household.full_address), "success")
+    return redirect(url_for("visits.today_list", done=visit.id))
+
+
+INCOMPLETE = _l("The visit could not be logged: the form was incomplete. Please try again.")
 
 
 @bp.route("/household/<int:household_id>/log", methods=["GET", "POST"])
@@ -111,6 +146,7 @@ def log(household_id: int):
     form = log_form_for(kind, items, str(get_locale()))(kind=kind.value)
     if request.method == "GET":
         form.visit_id.data = request.args.get("visit", "")
+        form.back.data = "today" if request.args.get("back") == "today" else ""
     if form.validate_on_submit():
         not_home = form.outcome.data == "not_home"
         try:
@@ -123,20 +159,18 @@ def log(household_id: int):
                 method=VisitMethod(form.method.data),
                 not_home=not_home,
                 notes=form.notes.data or "",
-                checklist={
-                    item.code: getattr(form, f"check_{item.code}").data
-                    for item in items
-                    if getattr(form, f"check_{item.code}").data
-                },
+                checklist=_checklist(form, items),
                 position=_position(form),
-                completed_at=local_to_utc(form.completed_at.data)
-                if form.completed_at.data
-                else None,
+                completed_at=_when(form),
                 visit_id=as_id(form.visit_id.data),
             )
         except services.VisitError as exc:
+            if wants_json():
+                return refused(exc.message, exc.field)
             show_field_error(form, exc)
         else:
+            if wants_json():
+                return stored(visit.id, visit.status, failed_items=visit.failed_items)
             requested = as_id(form.visit_id.data)
             for message, category in _logged_messages(visit, kind, household, requested):
                 flash(message, category)
@@ -151,10 +185,29 @@ def log(household_id: int):
                         item=visit.failed_items[0],
                     )
                 )
+            if form.back.data == "today":
+                return redirect(url_for("visits.today_list"))
             return redirect(url_for("visits.household", household_id=household.id))
+    elif wants_json():
+        return form_refused(form)
     return render_template(
-        "visits/log.html", form=form, household=household, kind=kind, items=items
+        "visits/log.html",
+        form=form,
+        household=household,
+        kind=kind,
+        items=items,
     )
+
+
+def _checklist(form, items) -> dict[str, str]:
+    """The answers given; with "all other items pass", every item left unanswered passes."""
+    all_pass = getattr(form, "all_pass", None) is not None and form.all_pass.data
+    answers = {}
+    for item in items:
+        answer = getattr(form, f"check_{item.code}").data or ("pass" if all_pass else None)
+        if answer:
+            answers[item.code] = answer
+    return answers
 
 
 def _logged_messages(visit, kind: VisitKind, household: Household, requested: int | None):
