@@ -3,7 +3,10 @@
 - `planning`: schedules that follow care levels, and each schedule's next visit;
 - `recording`: where a visit is recorded (`log_visit`);
 - `assignments`: officers' one-off checks, campaigns, reassignment, schedule adjustments;
-- `reading`: a worker's day, a household's history, workload, overdue tasks, campaigns.
+- `reading`: a worker's day, a household's history, workload, overdue tasks, campaigns;
+- `life_events`: a resident's major change and the urgent visit it calls for;
+- `campaign_templates`: the rounds an officer starts in two taps;
+- `rule_changes`: schedules following a new version of the care-level rules.
 
 Everything is re-exported here, so `from gridcare.visits import services` keeps working.
 """
@@ -35,6 +38,7 @@ from gridcare.visits.services.reading import (
     WorkerDay,
     Workload,
     campaigns_in_scope,
+    checklist_labels,
     household_visits,
     households_for_assignment,
     overdue_visits,
@@ -42,6 +46,11 @@ from gridcare.visits.services.reading import (
     worker_day,
     workers_who_can_open,
     workload,
+)
+from gridcare.visits.services.life_events import (
+    escalate_event_visits,
+    household_life_events,
+    record_life_event,
 )
 from gridcare.visits.services.recording import (
     UUID_BROKEN,
@@ -68,6 +77,10 @@ __all__ = [
     "campaign_households",
     "campaigns_in_scope",
     "checklist_items",
+    "checklist_labels",
+    "escalate_event_visits",
+    "household_life_events",
+    "record_life_event",
     "close_missed",
     "create_campaign",
     "follow_households",

@@ -23,6 +23,7 @@ from gridcare.visits.models import (
     VisitStatus,
     canonical_client_uuid,
 )
+from gridcare.visits.services.campaign_templates import notify_campaign_workers
 from gridcare.visits.services.errors import VisitError
 from gridcare.visits.services.planning import insert_ignoring_duplicates, pull_forward
 
@@ -292,7 +293,10 @@ def _fill_campaign(campaign: Campaign, area: Area) -> TasksAdded:
         }
         for household_id, grid_id in targets
     ]
-    return TasksAdded(insert_ignoring_duplicates(Visit, rows), already, taken_in)
+    added = TasksAdded(insert_ignoring_duplicates(Visit, rows), already, taken_in)
+    if added.created or added.taken_in:
+        notify_campaign_workers(campaign)
+    return added
 
 
 def _take_in_open_tasks(campaign: Campaign, households) -> int:
