@@ -1,5 +1,6 @@
 """The words of the notifications the visits domain sends, filled in the reader's language."""
 
+from contextlib import suppress
 from datetime import date
 
 from flask_babel import format_date
@@ -22,8 +23,6 @@ def visit_params(params: dict) -> dict:
     if params.get("kind") in LifeEventKind.__members__:
         params["kind"] = LifeEventKind(params["kind"]).label
     if isinstance(params.get("due"), str):
-        try:
+        with suppress(ValueError):
             params["due"] = format_date(date.fromisoformat(params["due"]))
-        except ValueError:
-            pass
     return params

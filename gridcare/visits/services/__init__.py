@@ -22,6 +22,11 @@ from gridcare.visits.services.assignments import (
     refresh_campaign,
 )
 from gridcare.visits.services.errors import VisitError
+from gridcare.visits.services.life_events import (
+    escalate_event_visits,
+    household_life_events,
+    record_life_event,
+)
 from gridcare.visits.services.planning import (
     PlanSummary,
     close_missed,
@@ -46,11 +51,6 @@ from gridcare.visits.services.reading import (
     worker_day,
     workers_who_can_open,
     workload,
-)
-from gridcare.visits.services.life_events import (
-    escalate_event_visits,
-    household_life_events,
-    record_life_event,
 )
 from gridcare.visits.services.recording import (
     UUID_BROKEN,

@@ -170,9 +170,9 @@ def _new_urgent_visit(actor: Actor, household: Household, now: datetime) -> Visi
 
 def _worker_for(actor: Actor, household: Household) -> int | None:
     """The worker who recorded the event goes, if the home is theirs; else the grid's worker."""
-    if actor.role == Role.grid_worker and actor.user_id is not None:
-        if areas_of([actor.user_id])[actor.user_id].covers(household.grid.path):
-            return actor.user_id
+    mine = actor.role == Role.grid_worker and actor.user_id is not None
+    if mine and areas_of([actor.user_id])[actor.user_id].covers(household.grid.path):
+        return actor.user_id
     return grid_workers([household.grid_id]).get(household.grid_id)
 
 
@@ -212,7 +212,7 @@ def escalate_event_visits(now: datetime | None = None) -> int:
         )
         .order_by(LifeEvent.id)
     ).all()
-    for event, visit, household, grid_path in late:
+    for event, _visit, household, grid_path in late:
         event.escalated_at = now
         notify(
             officers_over(grid_path),
