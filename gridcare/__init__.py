@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.accounts.views import bp as accounts_bp
     from gridcare.areas.views import bp as areas_bp
     from gridcare.audit.views import bp as audit_bp
+    from gridcare.hazards.checklist_views import bp as checklist_bp
     from gridcare.hazards.views import bp as hazards_bp
     from gridcare.households.views import bp as households_bp
     from gridcare.registry.views import bp as registry_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(visits_bp, url_prefix="/visits")
     app.register_blueprint(hazards_bp, url_prefix="/hazards")
+    app.register_blueprint(checklist_bp, url_prefix="/hazards/checklist")
 
 
 def register_signals(app: Flask) -> None:

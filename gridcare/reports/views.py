@@ -14,6 +14,7 @@ from gridcare.reports import charts, services
 from gridcare.reports import scorecards as scoring
 from gridcare.reports.coverage import coverage as coverage_for
 from gridcare.reports.coverage import coverage_page, unvisited_households
+from gridcare.reports.life_events import life_event_counts
 from gridcare.reports.exports import COLUMNS, to_csv, to_xlsx
 from gridcare.reports.exports import value as export_value
 from gridcare.reports.forms import CoverageForm, WeightsForm
@@ -92,6 +93,7 @@ def _coverage_page(form, area, period):
         trail=[a for a in ancestors(area) if current_actor().scope.covers(a.path)],
         columns=COLUMNS,
         value=export_value,
+        life_events=life_event_counts(area, period),
     )
 
 

@@ -24,6 +24,7 @@ from gridcare.visits.services.assignments import (
 from gridcare.visits.services.errors import VisitError
 from gridcare.visits.services.life_events import (
     escalate_event_visits,
+    event_visit_hours,
     household_life_events,
     record_life_event,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "checklist_items",
     "checklist_labels",
     "escalate_event_visits",
+    "event_visit_hours",
     "household_life_events",
     "record_life_event",
     "close_missed",
