@@ -14,10 +14,10 @@ from gridcare.reports import charts, services
 from gridcare.reports import scorecards as scoring
 from gridcare.reports.coverage import coverage as coverage_for
 from gridcare.reports.coverage import coverage_page, unvisited_households
-from gridcare.reports.life_events import life_event_counts
 from gridcare.reports.exports import COLUMNS, to_csv, to_xlsx
 from gridcare.reports.exports import value as export_value
 from gridcare.reports.forms import CoverageForm, WeightsForm
+from gridcare.reports.life_events import life_event_counts
 from gridcare.reports.periods import PeriodError, month, quarter
 from gridcare.reports.periods import parse as parse_period
 
