@@ -1,7 +1,7 @@
 """The care-level rules form: ages, grades, groups, and each level's cadences."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectMultipleField
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -35,7 +35,7 @@ class CareRulesForm(BaseForm):
     severe_grades = GradesField(
         _l("Level 1 when living alone with disability grade"),
         coerce=int,
-        choices=[(grade, str(grade)) for grade in DISABILITY_GRADES],
+        choices=[SelectChoice(grade, str(grade)) for grade in DISABILITY_GRADES],
     )
     empty_nest_is_key = BooleanField(_l("Empty-nest elderly are level 2, like those living alone"))
 

@@ -21,7 +21,8 @@ def record_event(household_id: int):
     household = get_in_scope_or_404(
         Household, household_id, current_actor().scope, *HOUSEHOLD_WITH_RESIDENTS
     )
-    form = LifeEventForm(residents=[(r.id, r.name) for r in household.active_residents])
+    names = {r.id: r.name for r in household.active_residents}
+    form = LifeEventForm(residents=list(names.items()))
     if len(household.active_residents) == 1 and not form.is_submitted():
         form.resident_id.data = household.active_residents[0].id
     if form.validate_on_submit():
@@ -43,10 +44,10 @@ def record_event(household_id: int):
                     "%(kind)s recorded for %(name)s. An urgent visit is due within "
                     "%(hours)d hours.",
                     kind=event.kind.label,
-                    name=next(r.name for r in household.residents if r.id == event.resident_id),
+                    name=names.get(event.resident_id, ""),
                     hours=services.event_visit_hours(),
                 ),
                 "success",
             )
-            return redirect(url_for("visits.household", household_id=household.id))
+            return redirect(url_for("visits.household", household_id=household_id))
     return render_template("visits/life_event_form.html", form=form, household=household)
