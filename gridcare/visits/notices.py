@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from gridcare.visits.models import LifeEventKind
 
 VISIT_NOTIFICATION_TEXTS = {
-    "event_visit": _l("Urgent visit to %(address)s: %(kind)s. Go within a day."),
+    "event_visit": _l("Urgent visit to %(address)s: %(kind)s. Go within %(hours)d hours."),
     "event_visit_overdue": _l(
         "The urgent visit to %(address)s (%(kind)s) was not done within %(hours)d hours."
     ),

@@ -102,7 +102,11 @@ def record_life_event(
                 "event_visit",
                 entity="household",
                 entity_id=household.id,
-                params={"address": household.full_address, "kind": kind.value},
+                params={
+                    "address": household.full_address,
+                    "kind": kind.value,
+                    "hours": event_visit_hours(),
+                },
                 dedupe=f"event_visit:{event.id}",
             )
         db.session.commit()

@@ -50,4 +50,9 @@ def record_event(household_id: int):
                 "success",
             )
             return redirect(url_for("visits.household", household_id=household_id))
-    return render_template("visits/life_event_form.html", form=form, household=household)
+    return render_template(
+        "visits/life_event_form.html",
+        form=form,
+        household=household,
+        hours=services.event_visit_hours(),
+    )
