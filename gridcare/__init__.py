@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.accounts.views import bp as accounts_bp
     from gridcare.areas.views import bp as areas_bp
     from gridcare.audit.views import bp as audit_bp
+    from gridcare.hazards.checklist_views import bp as checklist_bp
     from gridcare.hazards.views import bp as hazards_bp
     from gridcare.health import bp as health_bp
     from gridcare.households.views import bp as households_bp
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(hazards_bp, url_prefix="/hazards")
     app.register_blueprint(health_bp)  # /healthz, for load balancers and monitors
     app.register_blueprint(offline_bp)  # /sw.js at the root, so it may serve every page
+    app.register_blueprint(checklist_bp, url_prefix="/hazards/checklist")
 
 
 def register_signals(app: Flask) -> None:

@@ -86,6 +86,7 @@ class Permission(enum.StrEnum):
     log_visits = "log_visits"
     assign_visits = "assign_visits"
     manage_scoring = "manage_scoring"
+    manage_rules = "manage_rules"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -117,6 +118,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.view_audit,
             Permission.assign_visits,
             Permission.manage_scoring,
+            Permission.manage_rules,
         }
     ),
 }

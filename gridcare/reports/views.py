@@ -17,6 +17,7 @@ from gridcare.reports.coverage import coverage_page, unvisited_households
 from gridcare.reports.exports import COLUMNS, VISIT_RATE_HELP, to_csv, to_xlsx
 from gridcare.reports.exports import value as export_value
 from gridcare.reports.forms import CoverageForm, WeightsForm
+from gridcare.reports.life_events import life_event_counts
 from gridcare.reports.periods import PeriodError, month, quarter
 from gridcare.reports.periods import parse as parse_period
 
@@ -93,6 +94,7 @@ def _coverage_page(form, area, period):
         columns=COLUMNS,
         value=export_value,
         visit_rate_help=VISIT_RATE_HELP,
+        life_events=life_event_counts(area, period),
     )
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from gridcare.clock import years_before
 from gridcare.dialects import count_if
 from gridcare.extensions import db
-from gridcare.registry.care_levels import DEFAULT_RULES
+from gridcare.registry.care_levels import care_rules
 from gridcare.registry.models import Household, Resident, ResidentStatus
 from gridcare.reports.periods import Period
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
@@ -75,7 +75,7 @@ def active_at_end(period: Period) -> ColumnElement[bool]:
 
 def target_resident(period: Period) -> ColumnElement[bool]:
     """A resident row (joined to its household) who is a target resident of the period."""
-    elderly = Resident.birth_date <= years_before(period.end, DEFAULT_RULES.elderly_age)
+    elderly = Resident.birth_date <= years_before(period.end, care_rules(period.end).elderly_age)
     return and_(
         Household.created_at < period.end_utc,
         active_at_end(period),

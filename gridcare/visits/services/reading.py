@@ -20,6 +20,7 @@ from gridcare.registry.models import HOUSEHOLD_ADDRESS, Household, address_line
 from gridcare.visits.models import (
     Campaign,
     CareSchedule,
+    ChecklistItem,
     LocationVerdict,
     Visit,
     VisitKind,
@@ -101,7 +102,8 @@ def worker_day(
     days_ahead: int = 7,
     upcoming_shown: int | None = UPCOMING_SHOWN,
 ) -> WorkerDay:
-    """A worker's list: overdue first, then due today, then the coming days (the nearest
+    """A worker's list: urgent visits after a life event at the very top (in the first
+    section), then overdue, then due today, then the coming days (the nearest
     `upcoming_shown` of them; None: all).
 
     Overdue and today's tasks are in walking order from `start` when the phone shared
@@ -135,6 +137,14 @@ def worker_day(
         else:
             day.upcoming.append(row)
     day.overdue.sort(key=lambda r: (-r.days_overdue, r.household.full_address))
+    # Urgent visits after a life event come before everything, soonest deadline first,
+    # whatever their date; walking order applies to the rest.
+    urgent = sorted(
+        (r for rows in (day.overdue, day.today, day.upcoming) for r in rows if r.visit.urgent),
+        key=lambda r: r.visit.due_at,
+    )
+    for name in ("overdue", "today", "upcoming"):
+        setattr(day, name, [r for r in getattr(day, name) if not r.visit.urgent])
     if upcoming_shown is not None and len(day.upcoming) > upcoming_shown:
         day.upcoming_hidden = len(day.upcoming) - upcoming_shown
         day.upcoming = day.upcoming[:upcoming_shown]
@@ -151,6 +161,7 @@ def worker_day(
                 setattr(day, name, [placed[i] for i in order] + rest)
                 day.walking_order = True
                 _measure_legs(start, [placed[i] for i in order])
+    day.overdue = urgent + day.overdue
     return day
 
 
@@ -352,3 +363,8 @@ def households_for_assignment(scope: Scope, grid_id: int) -> list[Household]:
         .order_by(Household.address, Household.building, Household.unit, Household.room)
     )
     return list(db.session.scalars(stmt))
+
+
+def checklist_labels(locale: str) -> dict[str, str]:
+    """Every checklist item's label by code, retired ones too: past checks answered them."""
+    return {item.code: item.label(locale) for item in db.session.scalars(select(ChecklistItem))}
