@@ -3,6 +3,7 @@
 - `planning`: schedules that follow care levels, and each schedule's next visit;
 - `recording`: where a visit is recorded (`log_visit`);
 - `assignments`: officers' one-off checks, campaigns, reassignment, schedule adjustments;
+- `targeting`: choosing households for one-off checks by filter, counted beforehand;
 - `reading`: a worker's day, a household's history, workload, overdue tasks, campaigns.
 
 Everything is re-exported here, so `from gridcare.visits import services` keeps working.
@@ -50,8 +51,24 @@ from gridcare.visits.services.recording import (
     checklist_items,
     log_visit,
 )
+from gridcare.visits.services.targeting import (
+    AssignmentPreview,
+    FilteredAssignment,
+    HouseholdTarget,
+    assign_by_target,
+    matching_households,
+    preview_assignment,
+    workers_for,
+)
 
 __all__ = [
+    "AssignmentPreview",
+    "FilteredAssignment",
+    "HouseholdTarget",
+    "assign_by_target",
+    "matching_households",
+    "preview_assignment",
+    "workers_for",
     "UUID_BROKEN",
     "UUID_USED",
     "WALKING_ORDER_STOPS",
