@@ -7,6 +7,10 @@ from gridcare.hazards.models import HazardCategory
 NOTIFICATION_TEXTS = {
     "hazard_major": _l("Major hazard reported at %(address)s (%(category)s)."),
     "hazard_overdue": _l("The hazard at %(address)s is %(days)d days past its deadline."),
+    "hazard_closed": _l("The hazard at %(address)s (%(category)s) passed review and is closed."),
+    "hazard_sent_back": _l(
+        "The fix of the hazard at %(address)s (%(category)s) was sent back: %(note)s"
+    ),
     "worker_digest": _l(
         "Today: %(due)d visits due, %(overdue)d overdue, %(hazards)d hazards past deadline."
     ),

@@ -28,6 +28,7 @@ from gridcare.hazards.models import (
     Severity,
 )
 from gridcare.hazards.photos import PhotoError, discard_photo, store_photo
+from gridcare.hazards.services.review_notices import tell_workers_of_review
 from gridcare.registry.models import Household
 from gridcare.visits.models import Visit, canonical_client_uuid
 
@@ -325,7 +326,7 @@ def move_hazard(
 ) -> Hazard:
     """Take one step of the lifecycle; the service refuses any move the rules do not allow.
 
-    Every change leaves a FollowUp.
+    Every change leaves a FollowUp; a review tells the hazard's workers its outcome.
     """
     move = MOVES.get(action)
     if move is None:
@@ -372,7 +373,9 @@ def move_hazard(
             hazard.closed_at = utcnow()
         if action == "reassign":
             hazard.assignee_id = assignee_id
-        _follow_up(hazard, actor, action, before, after, note, picture_row)
+        entry = _follow_up(hazard, actor, action, before, after, note, picture_row)
+        db.session.flush()
+        tell_workers_of_review(hazard, entry)
         actor.audit(action, "hazard", hazard.id, ["status"] if after != before else ["follow_up"])
         db.session.commit()
     except Exception:
