@@ -5,19 +5,12 @@ making exactly the tasks their preview counted, and no serious axe finding."""
 import re
 
 import pytest
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
-from gridcare.accounts.models import User
-from gridcare.accounts.services import actor_for
-from gridcare.areas.models import Area, AreaKind
-from gridcare.clock import today
 from gridcare.extensions import db
-from gridcare.hazards import services as hazard_services
-from gridcare.hazards.models import HazardCategory, Severity
 from gridcare.registry.models import Household
 from gridcare.visits.models import Visit, VisitKind, VisitStatus
-from tests.browser.live import DESKTOP, jpeg_bytes, log_in, stage_officer_pages
+from tests.browser.live import DESKTOP, log_in, stage_desk_pages
 from tests.browser.test_accessibility import BLOCKING, FIELDS_WITHOUT_VISIBLE_LABEL, describe
 
 pytestmark = pytest.mark.browser
@@ -43,50 +36,7 @@ def path_of(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def desk_data(live):
-    """officer1's pages full, and one grid of theirs whose level-2 homes just had their
-    safety check, so a one-off check by filter has households to reach."""
-    stage_officer_pages(live)
-
-    def stage() -> dict:
-        officer = db.session.scalar(
-            select(User).where(User.username == "officer1").options(selectinload(User.areas))
-        )
-        grid = db.session.scalar(
-            select(Area)
-            .where(Area.kind == AreaKind.grid, Area.path.startswith(officer.areas[0].path))
-            .order_by(Area.code.desc())
-        )
-        homes = select(Household.id).where(Household.grid_id == grid.id, Household.care_level == 2)
-        db.session.execute(
-            update(Visit)
-            .where(
-                Visit.household_id.in_(homes),
-                Visit.kind == VisitKind.safety_check,
-                Visit.status == VisitStatus.planned,
-            )
-            .values(status=VisitStatus.done)
-        )
-        worker = db.session.scalar(
-            select(User).where(User.username == "worker1").options(selectinload(User.areas))
-        )
-        household = db.session.scalar(
-            select(Household).where(Household.grid_id == worker.areas[0].id).order_by(Household.id)
-        )
-        hazard = hazard_services.raise_hazard(
-            actor_for(worker),
-            household,
-            category=HazardCategory.fire,
-            severity=Severity.minor,
-            description="楼道堆放纸箱，堵住逃生通道",
-            today=today(),
-        )
-        hazard_services.move_hazard(
-            actor_for(worker), hazard, "report_fixed", photo=jpeg_bytes("#27ae60")
-        )
-        db.session.commit()
-        return {"grid_id": grid.id, "hazard_id": hazard.id}
-
-    return live.run(stage)
+    return stage_desk_pages(live)
 
 
 @pytest.fixture
