@@ -39,21 +39,26 @@ def desk_data(live):
     return stage_desk_pages(live)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def desk(live, browser):
-    """A function that opens a desktop browser of the given size, logged in."""
-    opened = []
+    """A function giving a desktop browser page of the given size, logged in as the user;
+    one per user and size for the module, as logging in is the slow part."""
+    opened = {}
 
     def open_desk(username: str, screen: str = "1280x800"):
-        context = browser.new_context(**{**DESKTOP, "viewport": SCREENS[screen]}, base_url=live.url)
-        context.set_default_timeout(15_000)
-        opened.append(context)
-        page = context.new_page()
-        log_in(page, username, position=False)
+        if (username, screen) not in opened:
+            context = browser.new_context(
+                **{**DESKTOP, "viewport": SCREENS[screen]}, base_url=live.url
+            )
+            context.set_default_timeout(15_000)
+            opened[username, screen] = context
+            log_in(context.new_page(), username, position=False)
+        page = opened[username, screen].pages[0]
+        page.goto("/")
         return page
 
     yield open_desk
-    for context in opened:
+    for context in opened.values():
         context.close()
 
 
@@ -132,6 +137,7 @@ DESK_PAGES = [
     ("officer1", "assign with a count", "/visits/assign?care_levels=1&kind=safety_check"),
     ("officer1", "scorecards", "/reports/scorecards"),
     ("officer1", "new household", "/registry/households/new"),
+    ("officer1", "new campaign", "/visits/campaigns/new"),
     ("officer1", "hazard under review", "hazard"),
     ("civil1", "coverage", "/reports/coverage"),
     ("civil1", "exports", "/reports/exports"),
@@ -139,13 +145,14 @@ DESK_PAGES = [
 ]
 
 
+@pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize(
     ("username", "name", "target"), DESK_PAGES, ids=[f"{u}-{n}" for u, n, _t in DESK_PAGES]
 )
 def test_desk_pages_have_no_serious_accessibility_problems(
-    desk_data, desk, axe_script, username, name, target
+    desk_data, desk, axe_script, username, name, target, screen
 ):
-    page = desk(username)
+    page = desk(username, screen)
     page.goto(f"/hazards/{desk_data['hazard_id']}" if target == "hazard" else target)
     page.wait_for_load_state("networkidle")
     page.evaluate(axe_script.read_text())
