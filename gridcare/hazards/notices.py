@@ -8,6 +8,10 @@ from gridcare.visits.notices import VISIT_NOTIFICATION_TEXTS, visit_params
 NOTIFICATION_TEXTS = {
     "hazard_major": _l("Major hazard reported at %(address)s (%(category)s)."),
     "hazard_overdue": _l("The hazard at %(address)s is %(days)d days past its deadline."),
+    "hazard_closed": _l("The hazard at %(address)s (%(category)s) passed review and is closed."),
+    "hazard_sent_back": _l(
+        "The fix of the hazard at %(address)s (%(category)s) was sent back: %(note)s"
+    ),
     "worker_digest": _l(
         "Today: %(due)d visits due, %(overdue)d overdue, %(hazards)d hazards past deadline."
     ),

@@ -12,6 +12,7 @@ from gridcare.hazards.forms import HazardForm, MoveForm
 from gridcare.hazards.models import HazardCategory, Photo, Severity
 from gridcare.hazards.notices import notification_text
 from gridcare.hazards.photos import photo_path
+from gridcare.hazards.steps import BUTTON_LABELS, NOTE_LABELS, next_steps
 from gridcare.outbox import form_refused, refused, stored, wants_json
 from gridcare.registry.models import Household
 from gridcare.visits.models import Visit
@@ -97,9 +98,11 @@ def _render_detail(hazard, form: MoveForm):
     return render_template(
         "hazards/detail.html",
         hazard=hazard,
-        moves=services.allowed_moves(current_actor(), hazard),
+        steps=next_steps(current_actor(), hazard),
         form=form,
         labels=services.ACTION_LABELS,
+        buttons=BUTTON_LABELS,
+        notes=NOTE_LABELS,
         today=today(),
     )
 

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from gridcare.reports.coverage import Figures, Row
 from gridcare.reports.periods import Period
 
-WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH = 640, 22, 8, 150
-TREND_HEIGHT, TREND_PADDING = 200, 32
+# Drawn at their own size (the page does not stretch them), so 16 units are the body's 16 px.
+WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH, VALUE_WIDTH = 600, 26, 10, 170, 70
+TREND_HEIGHT, TREND_PADDING = 220, 36
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Point:
 
 def coverage_bars(rows: list[Row]) -> tuple[list[Bar], int]:
     """One horizontal bar per child area, its length the coverage %; and the chart height."""
-    span = WIDTH - LABEL_WIDTH - 60
+    span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     bars = []
     for index, row in enumerate(rows):
         share = row.figures.coverage

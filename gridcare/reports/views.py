@@ -10,7 +10,7 @@ from gridcare.areas.services import ancestors, areas_in_scope
 from gridcare.clock import today
 from gridcare.extensions import db
 from gridcare.forms import show_field_error
-from gridcare.reports import charts, services
+from gridcare.reports import charts, column_groups, services
 from gridcare.reports import scorecards as scoring
 from gridcare.reports.coverage import coverage as coverage_for
 from gridcare.reports.coverage import coverage_page, unvisited_households
@@ -92,6 +92,7 @@ def _coverage_page(form, area, period):
         chart=charts,
         trail=[a for a in ancestors(area) if current_actor().scope.covers(a.path)],
         columns=COLUMNS,
+        groups=column_groups.grouped(COLUMNS),
         value=export_value,
         visit_rate_help=VISIT_RATE_HELP,
         life_events=life_event_counts(area, period),
@@ -119,6 +120,14 @@ def coverage_export(fmt: str):
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.route("/exports")
+@require(Permission.view_reports)
+def exports():
+    """The files civil affairs sends on: coverage for an area and period, and the registry."""
+    form, area, period = _coverage_request()
+    return render_template("reports/exports.html", form=form, area=area, period=period)
 
 
 @bp.route("/coverage/unvisited")

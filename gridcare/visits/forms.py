@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FloatField,
@@ -133,16 +134,40 @@ class LogVisitForm(PositionMixin, BaseForm):
             raise ValidationError(_l("Give a time after 1 January 2000."))
 
 
-class AssignForm(BaseForm):
-    household_ids = MultiCheckboxField(_l("Households"), coerce=int)
+CARE_LEVEL_CHOICES = choices([(1, _l("Level 1")), (2, _l("Level 2")), (3, _l("Level 3"))])
+
+
+class TargetFields(BaseForm):
+    """Which households one-off checks go to, and which check."""
+
+    grid = SelectField(_l("Grid"), coerce=optional_int, validators=[Optional()])
+    care_levels = MultiCheckboxField(
+        _l("Care levels (none: all levels)"), coerce=int, choices=CARE_LEVEL_CHOICES
+    )
+    flags = MultiCheckboxField(_l("Only households with (none: any)"), choices=FLAG_CHOICES)
+    overdue = BooleanField(_l("Only households with an overdue task"))
+    not_visited_since = DateField(_l("No visit done since"), validators=[Optional()])
     kind = SelectField(_l("Task"), choices=KIND_CHOICES, validators=[DataRequired()])
-    due_date = DateField(_l("Due by"), validators=[DataRequired()])
     worker_id = SelectField(_l("Worker"), coerce=int, validators=[Optional()])
 
-    def __init__(self, *args, households=(), workers=(), **kwargs):
+    def __init__(self, *args, grids=(), workers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.household_ids.choices = choices(households)
+        self.grid.choices = choices([("", _l("All my grids")), *grids])
         self.worker_id.choices = choices([(0, _l("The grid's worker")), *workers])
+
+
+class TargetForm(TargetFields):
+    """The target asked for on a GET form (no CSRF token): its answer is a count."""
+
+    class Meta:
+        csrf = False
+
+
+class AssignForm(TargetFields):
+    """The target again (as hidden copies), the due date, and the count the officer saw."""
+
+    due_date = DateField(_l("Due by"), validators=[DataRequired()])
+    expected = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class CampaignForm(BaseForm):

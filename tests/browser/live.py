@@ -27,15 +27,16 @@ from werkzeug.serving import make_server
 from gridcare import create_app
 from gridcare.accounts.models import User
 from gridcare.accounts.services import actor_for
+from gridcare.areas.models import Area, AreaKind
 from gridcare.clock import today
 from gridcare.config import TestConfig
 from gridcare.demo import DEMO_PASSWORD, load_demo
 from gridcare.extensions import db
 from gridcare.hazards import services as hazard_services
-from gridcare.hazards.models import HazardCategory, Severity
+from gridcare.hazards.models import Hazard, HazardCategory, Severity
 from gridcare.registry.models import Household
 from gridcare.visits import services as visit_services
-from gridcare.visits.models import Visit, VisitKind, VisitStatus
+from gridcare.visits.models import Campaign, Visit, VisitKind, VisitStatus
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -249,12 +250,15 @@ def stage_worker_pages(live: LiveServer) -> dict[str, str]:
 
 
 def stage_officer_pages(live: LiveServer) -> None:
-    """A campaign and some overdue work in officer1's community, so their pages are full."""
+    """A campaign and some overdue work in officer1's community, so their pages are full.
+    Several test modules ask for it: the second time it does nothing."""
 
     def stage() -> None:
         officer = db.session.scalar(
             select(User).where(User.username == "officer1").options(selectinload(User.areas))
         )
+        if db.session.scalar(select(Campaign.id).where(Campaign.name == "冬季燃气安全检查")):
+            return
         visit_services.create_campaign(
             actor_for(officer),
             name="冬季燃气安全检查",
@@ -282,3 +286,66 @@ def stage_officer_pages(live: LiveServer) -> None:
         db.session.commit()
 
     live.run(stage)
+
+
+def stage_desk_pages(live: LiveServer) -> dict[str, int]:
+    """officer1's pages full, one grid of theirs whose level-2 homes just had their safety
+    check (so a one-off check by filter has households to reach), and a hazard reported
+    fixed, awaiting the officer's review. Returns the ids of that grid, the hazard and its
+    household."""
+    stage_officer_pages(live)
+
+    def stage() -> dict[str, int]:
+        officer = db.session.scalar(
+            select(User).where(User.username == "officer1").options(selectinload(User.areas))
+        )
+        grid = db.session.scalar(
+            select(Area)
+            .where(Area.kind == AreaKind.grid, Area.path.startswith(officer.areas[0].path))
+            .order_by(Area.code.desc())
+        )
+        staged = db.session.scalar(
+            select(Hazard.id).where(Hazard.description == DESK_HAZARD).order_by(Hazard.id)
+        )
+        if staged is not None:
+            household_id = db.session.scalar(select(Hazard.household_id).where(Hazard.id == staged))
+            return {"grid_id": grid.id, "hazard_id": staged, "household_id": household_id}
+        homes = select(Household.id).where(Household.grid_id == grid.id, Household.care_level == 2)
+        db.session.execute(
+            update(Visit)
+            .where(
+                Visit.household_id.in_(homes),
+                Visit.kind == VisitKind.safety_check,
+                Visit.status == VisitStatus.planned,
+            )
+            .values(status=VisitStatus.done)
+        )
+        worker = db.session.scalar(
+            select(User).where(User.username == "worker1").options(selectinload(User.areas))
+        )
+        household = db.session.scalar(
+            select(Household).where(Household.grid_id == worker.areas[0].id).order_by(Household.id)
+        )
+        hazard = hazard_services.raise_hazard(
+            actor_for(worker),
+            household,
+            category=HazardCategory.fire,
+            severity=Severity.minor,
+            description=DESK_HAZARD,
+            today=today(),
+            before_photo=jpeg_bytes("#8e44ad"),
+        )
+        hazard_services.move_hazard(
+            actor_for(worker),
+            hazard,
+            "report_fixed",
+            note="纸箱已清走，通道畅通",
+            photo=jpeg_bytes("#27ae60"),
+        )
+        db.session.commit()
+        return {"grid_id": grid.id, "hazard_id": hazard.id, "household_id": household.id}
+
+    return live.run(stage)
+
+
+DESK_HAZARD = "楼道堆放纸箱，堵住逃生通道"

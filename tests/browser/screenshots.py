@@ -1,7 +1,8 @@
 """Screenshots of the main pages on a phone and on a desktop, for the README.
 
 `make screenshots` runs `python -m tests.browser.screenshots`: the demo city on a live
-server, chromium at 360 × 740 and 1280 × 800, PNGs into docs/screenshots/. Chinese text
+server, chromium at 360 × 740 and 1280 × 800 (the desk pages at 1280 only, whole), PNGs
+into docs/screenshots/. Chinese text
 needs a CJK font (Debian: `apt-get install fonts-noto-cjk`).
 """
 
@@ -20,7 +21,7 @@ from tests.browser.live import (
     launch_chromium,
     log_in,
     serve_demo,
-    stage_officer_pages,
+    stage_desk_pages,
     stage_worker_pages,
 )
 
@@ -33,6 +34,20 @@ SHOTS = [
     ("worker-hazard", "worker1", "hazard"),
     ("officer-workload", "officer1", "/visits/workload"),
     ("civil-affairs-reports", "civil1", "/reports/"),
+]
+# The desk, at 1280 × 800 only: these pages are used at a desk. "{grid}" and "{hazard}"
+# are the grid and hazard stage_desk_pages prepared.
+DESK_SHOTS = [
+    (
+        "officer-assign",
+        "officer1",
+        "/visits/assign?grid={grid}&care_levels=2&kind=safety_check&worker_id=0",
+    ),
+    ("officer-hazard-review", "officer1", "/hazards/{hazard}"),
+    ("officer-scorecards", "officer1", "/reports/scorecards"),
+    ("officer-new-resident", "officer1", "/registry/households/{household}/residents/new"),
+    ("civil-affairs-coverage", "civil1", "/reports/coverage"),
+    ("civil-affairs-exports", "civil1", "/reports/exports"),
 ]
 
 
@@ -70,22 +85,30 @@ def main() -> int:
     ):
         browser = launch_chromium(playwright)
         worker_pages = stage_worker_pages(live)
-        stage_officer_pages(live)
+        desk = stage_desk_pages(live)
+        filled = {
+            "grid": desk["grid_id"],
+            "hazard": desk["hazard_id"],
+            "household": desk["household_id"],
+        }
         screens = {
             "phone": lambda: live.phone(browser, device_scale_factor=1),
             "desktop": lambda: browser.new_context(**DESKTOP, base_url=live.url),
         }
         for screen, open_context in screens.items():
             pages = {}
-            for name, username, target in SHOTS:
+            shots = SHOTS + (DESK_SHOTS if screen == "desktop" else [])
+            for name, username, target in shots:
+                # A desk page is shown whole: its next step or its tables are below the fold.
+                whole = (name, username, target) in DESK_SHOTS
                 if username not in pages:
                     pages[username] = open_context().new_page()
                     log_in(pages[username], username, position=screen == "phone")
                 page = pages[username]
-                page.goto(worker_pages.get(target, target))
+                page.goto(worker_pages.get(target, target.format(**filled)))
                 page.wait_for_load_state("networkidle")
                 path = OUT / f"{name}-{screen}.png"
-                page.screenshot(path=path)
+                page.screenshot(path=path, full_page=whole)
                 shrink(path)
                 print(f"{path.relative_to(OUT.parents[1])}: {path.stat().st_size // 1024} KB")
         browser.close()

@@ -20,6 +20,7 @@ from gridcare.hazards.models import (
     Photo,
     Severity,
 )
+from gridcare.hazards.notices import notification_text
 from gridcare.hazards.photos import photo_path
 from tests.conftest import TEST_DAY
 from tests.hazards.conftest import jpeg, notifications, raise_one
@@ -194,3 +195,41 @@ def test_the_pixel_limit_is_configurable(people, app, monkeypatch):
 
     with pytest.raises(services.HazardError):
         raise_one(people, before_photo=jpeg(800, 600))
+
+
+# What the worker hears of the review.
+
+
+def reported_fixed(people):
+    hazard = raise_one(people)
+    services.move_hazard(actor_for(people["worker"]), hazard, "report_fixed", photo=jpeg())
+    return hazard
+
+
+def test_the_worker_gets_one_message_when_their_hazard_is_closed(people):
+    hazard = reported_fixed(people)
+    services.move_hazard(actor_for(people["officer"]), hazard, "approve")
+    services.move_hazard(actor_for(people["officer"]), hazard, "comment", note="已回访")
+    (message,) = notifications(people["worker"])
+    assert (message.kind, message.entity, message.entity_id) == (
+        "hazard_closed",
+        "hazard",
+        hazard.id,
+    )
+    with force_locale("en"):
+        assert notification_text(message) == (
+            "The hazard at 新华路1号 (Gas) passed review and is closed."
+        )
+    assert notifications(people["officer"]) == []
+
+
+def test_each_sending_back_tells_the_worker_with_the_officers_note(people):
+    hazard = reported_fixed(people)
+    officer, worker = actor_for(people["officer"]), actor_for(people["worker"])
+    services.move_hazard(officer, hazard, "reject", note="软管仍未固定")
+    services.move_hazard(worker, hazard, "report_fixed", photo=jpeg())
+    services.move_hazard(officer, hazard, "reject", note="阀门仍漏气")
+    sent_back = [m for m in notifications(people["worker"]) if m.kind == "hazard_sent_back"]
+    assert [m.params["note"] for m in sent_back] == ["软管仍未固定", "阀门仍漏气"]
+    with force_locale("en"):
+        assert notification_text(sent_back[0]).endswith("was sent back: 软管仍未固定")

@@ -1,6 +1,7 @@
 """The worker raises a hazard from a failed gas check with a photo; the officer sees it,
 the worker reports the fix, the officer closes it; its page shows every step."""
 
+import re
 import uuid
 from io import BytesIO
 
@@ -13,6 +14,7 @@ from gridcare.extensions import db
 from gridcare.hazards import services
 from gridcare.hazards.models import Hazard, HazardCategory, HazardStatus, Photo, Severity
 from gridcare.visits import services as visits
+from tests.conftest import PASSWORD
 from tests.hazards.conftest import jpeg
 
 EN = {"Accept-Language": "en"}
@@ -424,3 +426,54 @@ def test_a_visit_id_no_record_can_have_in_the_hazard_address_is_ignored(people, 
     for number in ("2147483648", "9223372036854775808"):
         response = client.get(f"/hazards/household/{household.id}/new?visit={number}&item=x")
         assert response.status_code == 200
+
+
+# The page offers one next step, fitting the hazard's state and the reader's role.
+
+
+def step_titles(html):
+    return re.findall(r'<h2 id="next-step-title">([^<]+)</h2>', html)
+
+
+def note_labels(html):
+    return re.findall(r'<label for="note-[a-z_]+">([^<]+)</label>', html)
+
+
+def test_the_worker_is_offered_the_fix_report_and_the_officer_the_review(
+    people, client, login, app
+):
+    hazard = services.raise_hazard(
+        actor_for(people["worker"]),
+        people["household"],
+        category=HazardCategory.gas,
+        severity=Severity.minor,
+        description="燃气软管老化开裂",
+        today=today(),
+    )
+    login(people["worker"])
+    html = client.get(f"/hazards/{hazard.id}", headers=EN).get_data(as_text=True)
+    assert step_titles(html) == ["Report the fix"]
+    assert html.index("Timeline") < html.index("Report the fix")
+    assert "Accept the fix and close" not in html
+    services.move_hazard(actor_for(people["worker"]), hazard, "report_fixed", photo=jpeg())
+
+    html = client.get(f"/hazards/{hazard.id}", headers=EN).get_data(as_text=True)
+    assert "waiting for an officer" in html
+    officer = app.test_client()
+    officer.post("/login", data={"username": people["officer"].username, "password": PASSWORD})
+    html = officer.get(f"/hazards/{hazard.id}", headers=EN).get_data(as_text=True)
+    assert step_titles(html) == ["Review the fix"]
+    assert "Accept the fix and close" in html and "Send back to be fixed again" in html
+    assert "Report it fixed" not in html  # fixing is the worker's part
+    labels = note_labels(html)
+    assert len(labels) == len(set(labels)) >= 2, labels
+
+    sent_back = officer.post(
+        f"/hazards/{hazard.id}/move",
+        data={"action": "reject", "note": "软管仍未固定"},
+        headers=EN,
+        follow_redirects=True,
+    )
+    assert "Waiting for the worker" in sent_back.get_data(as_text=True)
+    messages = client.get("/notifications", headers=EN).get_data(as_text=True)
+    assert "was sent back: 软管仍未固定" in messages

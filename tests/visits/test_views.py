@@ -268,10 +268,10 @@ def test_officer_assigns_one_off_checks_and_sees_workload(city, client, login):
         "/visits/assign",
         data={
             "grid": str(grid.id),
-            "household_ids": [str(city["mine"].id)],
             "kind": "safety_check",
             "due_date": due,
             "worker_id": "0",
+            "expected": "1",
         },
         headers=EN,
     )
@@ -414,10 +414,10 @@ def test_a_one_off_check_is_not_added_where_one_is_already_open(city, client, lo
         "/visits/assign",
         data={
             "grid": str(city["tree"]["grid1"].id),
-            "household_ids": [str(city["mine"].id)],
             "kind": "safety_check",
             "due_date": (today() + timedelta(days=3)).isoformat(),
             "worker_id": "0",
+            "expected": "0",
         },
         headers=EN,
         follow_redirects=True,
@@ -642,10 +642,10 @@ def test_a_one_off_check_brings_the_far_routine_task_forward_for_the_named_worke
         "/visits/assign",
         data={
             "grid": str(city["tree"]["grid1"].id),
-            "household_ids": [str(city["mine"].id)],
             "kind": "safety_check",
             "due_date": due.isoformat(),
             "worker_id": str(helper.id),
+            "expected": "0",
         },
         headers=EN,
         follow_redirects=True,
@@ -732,3 +732,90 @@ def test_workload_heading_counts_every_overdue_task_beyond_those_listed(
     assert f"Overdue tasks ({late})" in html
     assert html.count('name="visit_ids"') == 1
     assert "The 1 most overdue are listed here" in html
+
+
+# One-off checks by filter: the count first, then exactly those tasks.
+
+
+def level_one_households(make, grid, n):
+    homes = []
+    for i in range(n):
+        home = make.household(grid, address=f"幸福路{i + 1}号")
+        make.resident(home, birth_date=date(1935, 1, 1), lives_alone=True)
+        homes.append(home)
+    return homes
+
+
+def test_the_assign_page_counts_matching_households_before_anything_is_made(
+    city, client, login, make
+):
+    level_one_households(make, city["tree"]["grid1"], 3)
+    login(city["officer"])
+    before = db.session.scalar(select(func.count(Visit.id)))
+    query = {
+        "grid": str(city["tree"]["grid1"].id),
+        "care_levels": "1",
+        "kind": "home_visit",
+        "worker_id": "0",
+    }
+    html = client.get("/visits/assign", query_string=query, headers=EN).get_data(as_text=True)
+    assert "4 households match." in html
+    assert "3 will get a new task." in html
+    assert "1 already has an open task of this kind" in html  # 新华路1号's routine visit
+    assert "Assign 3 checks" in html
+    assert db.session.scalar(select(func.count(Visit.id))) == before
+
+
+def test_confirming_the_count_creates_exactly_those_tasks(city, client, login, make):
+    homes = level_one_households(make, city["tree"]["grid1"], 3)
+    login(city["officer"])
+    data = {
+        "grid": str(city["tree"]["grid1"].id),
+        "care_levels": "1",
+        "kind": "home_visit",
+        "worker_id": "0",
+        "due_date": (today() + timedelta(days=5)).isoformat(),
+        "expected": "3",
+    }
+    response = client.post("/visits/assign", data=data, headers=EN, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "3 tasks assigned." in html
+    assert "1 household already had an open task of this kind" in html
+    for home in homes:
+        assert open_tasks(home, VisitKind.home_visit) == 1
+
+
+def test_a_count_that_changed_since_the_preview_assigns_nothing(city, client, login, make):
+    homes = level_one_households(make, city["tree"]["grid1"], 2)
+    login(city["officer"])
+    data = {
+        "grid": str(city["tree"]["grid1"].id),
+        "care_levels": "1",
+        "kind": "home_visit",
+        "worker_id": "0",
+        "due_date": (today() + timedelta(days=5)).isoformat(),
+        "expected": "1",  # one more household was registered since the officer counted
+    }
+    response = client.post("/visits/assign", data=data, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The households changed since you counted them" in html
+    assert "Assign 2 checks" in html
+    assert all(open_tasks(home, VisitKind.home_visit) == 0 for home in homes)
+
+
+def test_households_outside_the_named_workers_grids_are_counted_apart(city, client, login, make):
+    level_one_households(make, city["tree"]["grid2"], 2)
+    login(city["officer"])
+    query = {"care_levels": "1", "kind": "safety_check", "worker_id": str(city["worker"].id)}
+    html = client.get("/visits/assign", query_string=query, headers=EN).get_data(as_text=True)
+    assert "2 are outside the grids of 李网格 and get no task." in html
+
+
+def test_a_bad_filter_gets_a_message_not_an_error(city, client, login):
+    login(city["officer"])
+    query = {"care_levels": "7", "kind": "home_visit", "not_visited_since": "2026-13-40"}
+    response = client.get("/visits/assign", query_string=query, headers=EN)
+    assert response.status_code == 200
+    assert "households match" not in response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)

@@ -3,6 +3,7 @@
 - `lifecycle`: raising a hazard and every move of it, with the rules for who may move it;
 - `escalation`: officers told about hazards past their deadline;
 - `digest`: each worker's morning message;
+- `review_notices`: the workers told when a review closes their hazard or sends it back;
 - `reading`: a hazard's timeline, a household's hazards, a worker's list, an officer's queue.
 
 Everything is re-exported here, so `from gridcare.hazards import services` keeps working.

@@ -28,6 +28,7 @@ from gridcare.hazards.models import (
     Severity,
 )
 from gridcare.hazards.photos import PhotoError, discard_photo, store_photo
+from gridcare.hazards.services.review_notices import tell_workers_of_review
 from gridcare.registry.models import Household
 from gridcare.visits.models import Visit, canonical_client_uuid
 
@@ -326,8 +327,9 @@ def move_hazard(
 ) -> Hazard:
     """Take one step of the lifecycle; the service refuses any move the rules do not allow.
 
-    Every change leaves a FollowUp. A form sent twice (same `client_uuid`, e.g. a fix
-    with its photo resent by the phone's outbox) makes the move and stores the photo once.
+    Every change leaves a FollowUp; a review tells the hazard's workers its outcome. A
+    form sent twice (same `client_uuid`, e.g. a fix with its photo resent by the phone's
+    outbox) makes the move and stores the photo once.
     """
     if client_uuid:
         client_uuid = _client_uuid(client_uuid)
@@ -380,6 +382,8 @@ def move_hazard(
             hazard.assignee_id = assignee_id
         entry = _follow_up(hazard, actor, action, before, after, note, picture_row)
         entry.client_uuid = client_uuid
+        db.session.flush()
+        tell_workers_of_review(hazard, entry)
         actor.audit(action, "hazard", hazard.id, ["status"] if after != before else ["follow_up"])
         db.session.commit()
     except Exception as exc:

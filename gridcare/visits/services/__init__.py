@@ -3,6 +3,7 @@
 - `planning`: schedules that follow care levels, and each schedule's next visit;
 - `recording`: where a visit is recorded (`log_visit`);
 - `assignments`: officers' one-off checks, campaigns, reassignment, schedule adjustments;
+- `targeting`: choosing households for one-off checks by filter, counted beforehand;
 - `reading`: a worker's day, a household's history, workload, overdue tasks, campaigns;
 - `life_events`: a resident's major change and the urgent visit it calls for;
 - `campaign_templates`: the rounds an officer starts in two taps;
@@ -65,8 +66,24 @@ from gridcare.visits.services.recording import (
     log_visit,
     recorded_time,
 )
+from gridcare.visits.services.targeting import (
+    AssignmentPreview,
+    FilteredAssignment,
+    HouseholdTarget,
+    assign_by_target,
+    matching_households,
+    preview_assignment,
+    workers_for,
+)
 
 __all__ = [
+    "AssignmentPreview",
+    "FilteredAssignment",
+    "HouseholdTarget",
+    "assign_by_target",
+    "matching_households",
+    "preview_assignment",
+    "workers_for",
     "UPCOMING_SHOWN",
     "UUID_BROKEN",
     "UUID_USED",

@@ -1,22 +1,22 @@
-"""The officers' pages: workload and reassignment, one-off checks, campaigns, schedules."""
+"""The officers' pages: workload and reassignment, campaigns, schedules (one-off checks are
+in `assigning`)."""
 
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.lookups import workers_in_scope
 from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
-from gridcare.areas.services import areas_in_scope, grids_in_scope
+from gridcare.areas.services import areas_in_scope
 from gridcare.clock import today
 from gridcare.converters import arg_id
 from gridcare.forms import show_field_error
 from gridcare.visits import services
 from gridcare.visits.forms import (
-    AssignForm,
     CampaignForm,
     ReassignForm,
     ScheduleForm,
@@ -49,35 +49,6 @@ def _tasks_added(done: str, added: services.TasksAdded) -> str:
                 "%(num)d household already had an open task of this kind and got no new one.",
                 "%(num)d households already had an open task of this kind and got no new one.",
                 added.already_open - added.taken_in,
-            )
-        )
-    return " ".join(said)
-
-
-def _checks_assigned(added: services.TasksAdded, due_date, worker_name: str | None) -> str:
-    """What a one-off assignment did; a household's open task now does for the check."""
-    said = [_("%(n)d tasks assigned.", n=added.created)]
-    if added.already_open and worker_name:
-        said.append(
-            ngettext(
-                "%(num)d household already had an open task of this kind and got no second "
-                "one; that task is now due by %(date)s, for %(worker)s.",
-                "%(num)d households already had an open task of this kind and got no second "
-                "one; that task is now due by %(date)s, for %(worker)s.",
-                added.already_open,
-                date=format_date(due_date, "medium"),
-                worker=worker_name,
-            )
-        )
-    elif added.already_open:
-        said.append(
-            ngettext(
-                "%(num)d household already had an open task of this kind and got no second "
-                "one; that task is now due by %(date)s.",
-                "%(num)d households already had an open task of this kind and got no second "
-                "one; that task is now due by %(date)s.",
-                added.already_open,
-                date=format_date(due_date, "medium"),
             )
         )
     return " ".join(said)
@@ -147,44 +118,6 @@ def reassign():
     else:
         flash(_("Choose the tasks and the worker to give them to."), "error")
     return redirect(url_for("visits.workload"))
-
-
-@bp.route("/assign", methods=["GET", "POST"])
-@require(Permission.assign_visits)
-def assign():
-    scope = current_actor().scope
-    grids = grids_in_scope(scope)
-    grid_id = arg_id("grid") or (grids[0].id if grids else None)
-    households = services.households_for_assignment(scope, grid_id) if grid_id else []
-    able = services.workers_who_can_open(scope, [h.id for h in households])
-    form = AssignForm(
-        households=[(h.id, h.full_address) for h in households],
-        workers=[(w.id, w.display_name) for w in able],
-    )
-    if request.method == "GET":
-        form.due_date.data = today() + timedelta(days=7)
-    if form.validate_on_submit():
-        if not form.household_ids.data:
-            form.household_ids.errors.append(_("Choose at least one household."))
-        else:
-            try:
-                added = services.assign_checks(
-                    current_actor(),
-                    form.household_ids.data,
-                    kind=VisitKind(form.kind.data),
-                    due_date=form.due_date.data,
-                    today=today(),
-                    worker_id=form.worker_id.data or None,
-                )
-            except services.VisitError as exc:
-                show_field_error(form, exc)
-            else:
-                named = {w.id: w.display_name for w in able}.get(form.worker_id.data)
-                flash(_checks_assigned(added, form.due_date.data, named), "success")
-                return redirect(url_for("visits.workload"))
-    return render_template(
-        "visits/assign.html", form=form, grids=grids, grid_id=grid_id, households=households
-    )
 
 
 @bp.route("/campaigns")
