@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.households.views import bp as households_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.registry.views import doors as doors_bp
+    from gridcare.renovation.views import bp as renovation_bp
     from gridcare.reports.views import bp as reports_bp
     from gridcare.scheduling import models as scheduling_models  # noqa: F401 (no blueprint)
     from gridcare.visits.views import bp as visits_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(visits_bp, url_prefix="/visits")
     app.register_blueprint(hazards_bp, url_prefix="/hazards")
+    app.register_blueprint(renovation_bp, url_prefix="/renovation")
 
 
 def register_signals(app: Flask) -> None:

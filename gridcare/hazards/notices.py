@@ -7,6 +7,7 @@ from gridcare.hazards.models import HazardCategory
 NOTIFICATION_TEXTS = {
     "hazard_major": _l("Major hazard reported at %(address)s (%(category)s)."),
     "hazard_overdue": _l("The hazard at %(address)s is %(days)d days past its deadline."),
+    "renovation_not_satisfied": _l("Not satisfied with the renovation at %(address)s: %(comment)s"),
     "worker_digest": _l(
         "Today: %(due)d visits due, %(overdue)d overdue, %(hazards)d hazards past deadline."
     ),
