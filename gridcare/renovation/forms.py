@@ -148,7 +148,7 @@ class PlanForm(BaseForm):
     def __init__(self, *args, needs=(), **kwargs):
         super().__init__(*args, **kwargs)
         for entry in self.items:
-            entry.need_code.choices = [SelectChoice("", "—")] + [
+            entry.form.need_code.choices = [SelectChoice("", "—")] + [
                 SelectChoice(code, label) for code, label in needs
             ]
 

@@ -27,6 +27,7 @@ from gridcare.renovation.services.programmes import (
     add_cases,
     candidate_households,
     open_programme,
+    programme_in_reach,
     programmes_in_scope,
 )
 from gridcare.renovation.services.reading import (
@@ -81,6 +82,7 @@ __all__ = [
     "open_programme",
     "overdue_days",
     "plan",
+    "programme_in_reach",
     "programme_overview",
     "programmes_in_scope",
     "renovation_report",

@@ -5,13 +5,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from gridcare.accounts.models import Role
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area
+from gridcare.areas.scope import Scope
+from gridcare.converters import as_id
 from gridcare.extensions import db
 from gridcare.registry.models import Household, Resident, ResidentStatus
 from gridcare.renovation.models import CaseStep, RenovationCase, RenovationProgramme, Stage
@@ -193,12 +195,32 @@ def add_cases(actor: Actor, programme: RenovationProgramme, household_ids: Seque
     return len(cases)
 
 
+def reaches(scope: Scope):
+    """A programme's area (as `Area.path`) is in the caller's scope, or above it: a
+    district's programme is seen by each community's officer, who sees their own homes in it."""
+    above = [literal(path).startswith(Area.path) for path in scope.paths]
+    return or_(scope.filter(Area.path), *above)
+
+
+def programme_in_reach(programme_id, scope: Scope) -> RenovationProgramme | None:
+    """One programme by id, if it reaches the caller's scope (else None: a 404)."""
+    ident = as_id(programme_id)
+    if ident is None:
+        return None
+    return db.session.scalar(
+        select(RenovationProgramme)
+        .join(Area, Area.id == RenovationProgramme.area_id)
+        .where(RenovationProgramme.id == ident, reaches(scope))
+        .options(joinedload(RenovationProgramme.area))
+    )
+
+
 def programmes_in_scope(scope, year: int | None = None) -> list[RenovationProgramme]:
-    """The programmes whose area the caller can see, newest year first."""
+    """The programmes that reach the caller's areas, newest year first."""
     stmt = (
         select(RenovationProgramme)
         .join(Area, Area.id == RenovationProgramme.area_id)
-        .where(scope.filter(Area.path))
+        .where(reaches(scope))
         .order_by(RenovationProgramme.year.desc(), RenovationProgramme.id.desc())
     )
     if year is not None:

@@ -186,7 +186,7 @@ def answer_follow_up(
 ) -> CaseFollowUp:
     """Record a follow-up visit's answer; the case is then followed up, and the visit task
     the worker's list carried is done (a task done meanwhile is left as it was)."""
-    case = follow_up.case
+    case = db.session.get(RenovationCase, follow_up.case_id)
     uuid = canonical_uuid(client_uuid) or str(uuidlib.uuid4())
     if resent_step(case, actor, uuid):
         return follow_up

@@ -102,7 +102,7 @@ def plan(case_id: int):
     form = PlanForm(needs=need_choices())
     if request.method == "GET":
         for entry, code in zip(form.items, case.needs, strict=False):
-            entry.need_code.data = code
+            entry.form.need_code.data = code
     if form.validate_on_submit():
         try:
             services.plan(
@@ -110,9 +110,9 @@ def plan(case_id: int):
                 case,
                 items=[
                     services.PlannedItem(
-                        entry.need_code.data or "",
-                        entry.description.data or "",
-                        entry.estimated_cost.data,
+                        entry.form.need_code.data or "",
+                        entry.form.description.data or "",
+                        entry.form.estimated_cost.data,
                     )
                     for entry in form.items
                 ],

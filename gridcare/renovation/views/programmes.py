@@ -4,7 +4,6 @@ asking for a follow-up round; and the worker's follow-up visits."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm import joinedload
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission, Role
@@ -19,7 +18,6 @@ from gridcare.renovation.forms import (
     FollowUpRoundForm,
     ProgrammeForm,
 )
-from gridcare.renovation.models import RenovationProgramme
 from gridcare.renovation.views.blueprint import bp, refuse
 
 
@@ -65,13 +63,8 @@ def new_programme():
     return render_template("renovation/programme_form.html", form=form)
 
 
-def _programme(programme_id: int) -> RenovationProgramme:
-    return get_in_scope_or_404(
-        RenovationProgramme,
-        programme_id,
-        current_actor().scope,
-        joinedload(RenovationProgramme.area),
-    )
+def _programme(programme_id: int):
+    return services.programme_in_reach(programme_id, current_actor().scope) or abort(404)
 
 
 @bp.route("/programmes/<int:programme_id>")

@@ -12,7 +12,7 @@ from gridcare.extensions import db
 from gridcare.renovation import services
 from gridcare.renovation.exports import percent, to_csv, to_xlsx
 from gridcare.renovation.forms import ReportForm
-from gridcare.renovation.models import RenovationProgramme, Satisfaction, Stage
+from gridcare.renovation.models import Satisfaction, Stage
 from gridcare.renovation.views.blueprint import bp
 from gridcare.reports.services import default_area
 
@@ -32,7 +32,7 @@ def _report_request():
     form.year.data = year
     programme = None
     if form.programme.data:
-        programme = get_in_scope_or_404(RenovationProgramme, form.programme.data, scope)
+        programme = services.programme_in_reach(form.programme.data, scope) or abort(404)
         year = programme.year
     return form, services.renovation_report(area, year, programme)
 
