@@ -205,3 +205,62 @@ def test_only_admins_see_the_needs_catalogue(people, make, client, login):
     client2 = client.application.test_client()
     client2.post("/login", data={"username": admin.username, "password": "correct horse battery"})
     assert "grab_bars" in client2.get("/renovation/needs").get_data(as_text=True)
+
+
+def test_a_forbidden_move_posted_anyway_is_403_and_changes_nothing(
+    people, programme, client, login
+):
+    case = _case(people, programme)
+    walk(people["officer"], case, Stage.under_construction)
+    login(people["worker"])
+    response = client.post(
+        f"/renovation/cases/{case.id}/accept",
+        data={"client_uuid": UUID, "person_passed": "pass"},
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(RenovationCase, case.id).stage == Stage.under_construction
+
+
+def test_a_district_programme_shows_each_officer_only_their_homes(people, make, client, login):
+    from decimal import Decimal
+
+    from gridcare.accounts.models import Role
+    from gridcare.accounts.services import Actor
+    from gridcare.areas.scope import EVERYWHERE
+    from gridcare.renovation import services
+
+    federation = Actor(people["officer"].id, Role.officer, EVERYWHERE)
+    district = services.open_programme(
+        federation, people["tree"]["district"], year=2026, name="全区改造", budget=Decimal(9)
+    )
+    services.add_cases(federation, district, [people["severe"].id, people["elsewhere"].id])
+    login(people["officer"])
+    page = client.get(f"/renovation/programmes/{district.id}").get_data(as_text=True)
+    assert "明珠路1号" in page and "朝阳路9号" not in page
+    assert 'data-stage="surveyed">1<' in page
+
+
+def test_the_programme_page_lists_overdue_steps(people, programme, client, login, test_day):
+    from datetime import timedelta
+
+    from gridcare.clock import utcnow
+
+    case = _case(people, programme)
+    case.stage_since = utcnow() - timedelta(days=45)  # 30 days allowed when surveyed
+    db.session.commit()
+    login(people["officer"])
+    page = client.get(f"/renovation/programmes/{programme.id}").get_data(as_text=True)
+    overdue = page.split("data-spending")[1]
+    assert f'href="/renovation/cases/{case.id}"' in overdue
+    assert "15" in overdue.split(f'href="/renovation/cases/{case.id}"')[1].split("</li>")[0]
+
+
+def test_not_satisfied_reaches_the_officers_messages(people, programme, client, login):
+    from gridcare.renovation.models import Satisfaction
+
+    case = _case(people, programme)
+    walk(people["officer"], case, Stage.accepted, answer=Satisfaction.not_satisfied)
+    login(people["officer"])
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f'href="/renovation/cases/{case.id}"' in page and "明珠路1号" in page
