@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.offline import bp as offline_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.registry.views import doors as doors_bp
+    from gridcare.renovation.views import bp as renovation_bp
     from gridcare.reports.views import bp as reports_bp
     from gridcare.scheduling import models as scheduling_models  # noqa: F401 (no blueprint)
     from gridcare.visits.views import bp as visits_bp
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)  # /healthz, for load balancers and monitors
     app.register_blueprint(offline_bp)  # /sw.js at the root, so it may serve every page
     app.register_blueprint(checklist_bp, url_prefix="/hazards/checklist")
+    app.register_blueprint(renovation_bp, url_prefix="/renovation")
 
 
 def register_signals(app: Flask) -> None:

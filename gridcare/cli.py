@@ -264,6 +264,20 @@ def restore_command(source):
     )
 
 
+@report_cli.command("renovation")
+@click.option("--area", "area_code", required=True, help="Area code, e.g. 620202.")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="e.g. 2026")
+@click.option("--programme", "programme_id", type=int, help="One programme's id (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json")
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write (csv/xlsx).")
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN")
+def report_renovation_command(area_code, year, programme_id, fmt, output, locale):
+    """One plan per household: the renovation report's figures, as on its page."""
+    from gridcare.renovation.commands import renovation_report_output
+
+    click.echo(renovation_report_output(area_code, year, programme_id, fmt, output, locale))
+
+
 def register(app: Flask) -> None:
     from gridcare.demo.commands import demo_cli
     from gridcare.registry.commands import import_cli

@@ -78,7 +78,13 @@ class FreshContextClient(FlaskClient):
 
 
 # Rows that migrations seed and every test expects to find.
-SEEDED_TABLES = {"alembic_version", "checklist_item", "care_rule_set", "care_level_rule"}
+SEEDED_TABLES = {
+    "alembic_version",
+    "checklist_item",
+    "care_rule_set",
+    "care_level_rule",
+    "renovation_need",
+}
 
 
 @pytest.fixture(autouse=True)

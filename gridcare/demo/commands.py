@@ -8,6 +8,7 @@ from gridcare.demo.city import SchemaMissing, load_demo
 from gridcare.demo.history import simulate_history
 from gridcare.demo.names import DISTRICT_NAME
 from gridcare.demo.plan import DEMO_PASSWORD, SCALES
+from gridcare.renovation.demo import load_renovation_demo
 
 demo_cli = click.Group("demo", help="Demo data.")
 
@@ -52,6 +53,7 @@ def load_command(scale: str, history_days: int) -> None:
         f"Simulated {history_days} days of visits: {history.done} done, "
         f"{history.not_home} not home, {history.missed} missed, {history.planned} planned now."
     )
+    click.echo(load_renovation_demo().summary)
     click.echo(f"Every demo account has the password: {DEMO_PASSWORD}")
     accounts = (
         (f"worker1 … worker{grids}", "grid workers (网格员), one grid each"),

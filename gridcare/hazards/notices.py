@@ -12,6 +12,7 @@ NOTIFICATION_TEXTS = {
     "hazard_sent_back": _l(
         "The fix of the hazard at %(address)s (%(category)s) was sent back: %(note)s"
     ),
+    "renovation_not_satisfied": _l("Not satisfied with the renovation at %(address)s: %(comment)s"),
     "worker_digest": _l(
         "Today: %(due)d visits due, %(overdue)d overdue, %(hazards)d hazards past deadline."
     ),

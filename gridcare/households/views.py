@@ -31,6 +31,7 @@ def _render_household(household: Household, revealed: dict[int, str] | None = No
         household=page.household,
         residents=page.residents,
         hazards=page.hazards,
+        renovation_cases=page.renovation_cases,
         revealed=revealed or {},
         today=today(),
     )

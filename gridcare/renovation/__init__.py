@@ -1,0 +1,1 @@
+"""One plan per household (一户一策): accessibility renovation for severely disabled residents."""
