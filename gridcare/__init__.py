@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.audit.views import bp as audit_bp
     from gridcare.hazards.views import bp as hazards_bp
     from gridcare.households.views import bp as households_bp
+    from gridcare.performance.views import bp as performance_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.registry.views import doors as doors_bp
     from gridcare.reports.views import bp as reports_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(visits_bp, url_prefix="/visits")
     app.register_blueprint(hazards_bp, url_prefix="/hazards")
+    app.register_blueprint(performance_bp, url_prefix="/performance")
 
 
 def register_signals(app: Flask) -> None:

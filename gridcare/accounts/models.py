@@ -86,6 +86,8 @@ class Permission(enum.StrEnum):
     log_visits = "log_visits"
     assign_visits = "assign_visits"
     manage_scoring = "manage_scoring"
+    # Officers (and street leaders, officers over a street) rate workers and give points.
+    rate_workers = "rate_workers"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -101,6 +103,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.view_reports,
             Permission.log_visits,
             Permission.assign_visits,
+            Permission.rate_workers,
         }
     ),
     Role.civil_affairs: frozenset(
