@@ -239,6 +239,7 @@ COMMANDS = {
     "jobs run": ["jobs", "run", "generate_visits"],
     "jobs list": ["jobs", "list"],
     "report coverage": ["report", "coverage", "--area", "620202", "--period", "2026-10"],
+    "report performance": ["report", "performance", "--area", "620202", "--quarter", "2026-Q3"],
 }
 
 

@@ -1,5 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gridcare.forms import BaseForm
@@ -11,7 +18,7 @@ from gridcare.performance.models import (
 
 
 def _choices(enum_type, members=None):
-    return [(m.value, m.label) for m in (members or list(enum_type))]
+    return [SelectChoice(m.value, m.label) for m in (members or list(enum_type))]
 
 
 class QuarterForm(BaseForm):
@@ -27,7 +34,7 @@ class QuarterForm(BaseForm):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.area.choices = [(a.id, f"{'· ' * a.depth}{a.name}") for a in areas]
+        self.area.choices = [SelectChoice(a.id, f"{'· ' * a.depth}{a.name}") for a in areas]
 
 
 class IndicatorSetForm(BaseForm):
@@ -36,7 +43,10 @@ class IndicatorSetForm(BaseForm):
     half = SelectField(
         _l("Half year"),
         coerce=int,
-        choices=[(1, _l("First half (from 1 January)")), (2, _l("Second half (from 1 July)"))],
+        choices=[
+            SelectChoice(1, _l("First half (from 1 January)")),
+            SelectChoice(2, _l("Second half (from 1 July)")),
+        ],
     )
     bonus_limit = DecimalField(
         _l("Bonus points a month, at most"), places=1, validators=[InputRequired()]
@@ -102,7 +112,10 @@ class PointsForm(BaseForm):
 
     def __init__(self, *args, basis_kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.basis_kind.choices = [("", _l("No record")), *_choices(None, list(basis_kinds))]
+        self.basis_kind.choices = [
+            SelectChoice("", _l("No record")),
+            *_choices(None, list(basis_kinds)),
+        ]
 
 
 class RatingForm(BaseForm):

@@ -98,8 +98,9 @@ def records_behind(
             )
         )
     elif what == IndicatorSource.rating and indicator_id is not None:
-        found.ratings = list(
-            db.session.execute(
+        found.ratings = [
+            (rating, rater)
+            for rating, rater in db.session.execute(
                 select(Rating, User)
                 .join(User, User.id == Rating.rater_id)
                 .where(
@@ -108,6 +109,6 @@ def records_behind(
                     Rating.indicator_id == indicator_id,
                 )
                 .order_by(Rating.rater_kind, Rating.id)
-            ).tuples()
-        )
+            )
+        ]
     return found

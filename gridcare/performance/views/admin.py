@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
@@ -34,7 +35,9 @@ def _sets_page(form, status=200):
 
 def _new_set_form(formdata=None):
     form = IndicatorSetForm(formdata)
-    form.copy_from.choices = [(0, _("Start empty"))] + [(s.id, s.name) for s in services.all_sets()]
+    form.copy_from.choices = [SelectChoice(0, _("Start empty"))] + [
+        SelectChoice(s.id, s.name) for s in services.all_sets()
+    ]
     return form
 
 

@@ -3,6 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from wtforms import SelectChoice
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission, Role
@@ -93,7 +94,7 @@ def _worker_page(worker, points_form=None, rating_form=None, status=200):
     if officer:
         points_form = points_form or PointsForm(basis_kinds=services.basis_kinds())
         rating_form = rating_form or RatingForm()
-        rating_form.indicator.choices = [(line.id, line.name) for line in rated]
+        rating_form.indicator.choices = [SelectChoice(line.id, line.name) for line in rated]
         if not points_form.month.data:
             points_form.month.data = months[-1] if months else ""
         if not rating_form.month.data:
@@ -160,7 +161,7 @@ def rate(worker_id: int):
     worker = worker_or_404(worker_id)
     form = RatingForm()
     indicator = services.get_indicator(form.indicator.data) if form.indicator.data else None
-    form.indicator.choices = [(indicator.id, indicator.name)] if indicator else []
+    form.indicator.choices = [SelectChoice(indicator.id, indicator.name)] if indicator else []
     if form.validate_on_submit() and indicator is not None:
         try:
             services.rate(
