@@ -29,7 +29,9 @@ class QuarterForm(BaseForm):
 
     area = SelectField(_l("Area"), coerce=int, validators=[DataRequired()])
     quarter = StringField(
-        _l("Quarter"), validators=[DataRequired(), Length(max=10)], description="2026-Q4"
+        _l("Quarter"),
+        validators=[DataRequired(), Length(max=10)],
+        description=_l("Give a quarter, such as 2026-Q4."),
     )
 
     def __init__(self, *args, areas=(), **kwargs):
@@ -96,7 +98,9 @@ class IndicatorForm(BaseForm):
 
 class PointsForm(BaseForm):
     month = StringField(
-        _l("Month"), validators=[DataRequired(), Length(max=10)], description="2026-11"
+        _l("Month"),
+        validators=[DataRequired(), Length(max=10)],
+        description=_l("Give a month, such as 2026-10."),
     )
     kind = SelectField(_l("Bonus or deduction"), choices=_choices(AdjustmentKind))
     points = DecimalField(
@@ -120,7 +124,9 @@ class PointsForm(BaseForm):
 
 class RatingForm(BaseForm):
     month = StringField(
-        _l("Month"), validators=[DataRequired(), Length(max=10)], description="2026-11"
+        _l("Month"),
+        validators=[DataRequired(), Length(max=10)],
+        description=_l("Give a month, such as 2026-10."),
     )
     indicator = SelectField(_l("Indicator"), coerce=int)
     value = DecimalField(_l("Rating"), places=1, validators=[InputRequired()])

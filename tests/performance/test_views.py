@@ -28,7 +28,7 @@ def test_officer_sees_score_rank_and_every_indicator_with_links(quarter, client,
         assert name in text
     w1 = quarter["w1"]
     assert f"/performance/workers/{w1.id}?quarter=2026-Q3#indicator-" in text
-    assert f"/performance/workers/{w1.id}?quarter=2026-Q3#points" in text
+    assert f"/performance/workers/{w1.id}?quarter=2026-Q3#points-given" in text
 
     own = html(client.get(f"/performance/workers/{w1.id}?{Q3}", headers=EN))
     assert "雨夜排查独居老人燃气隐患" in own and f"/hazards/{quarter['hazard'].id}" in own
