@@ -41,9 +41,11 @@ def _new_set_form(formdata=None):
     return form
 
 
-@bp.route("/sets")
+@bp.route("/sets", methods=["GET", "POST"])
 @require(Permission.manage_scoring)
 def sets():
+    if request.method == "POST":
+        return _create_set()
     form = _new_set_form()
     start = services.half_year_of(today())
     form.year.data = form.year.data or start.year
@@ -53,9 +55,7 @@ def sets():
     return _sets_page(form)
 
 
-@bp.route("/sets", methods=["POST"])
-@require(Permission.manage_scoring)
-def create_set():
+def _create_set():
     form = _new_set_form(request.form)
     if form.validate():
         copy_from = services.get_set(form.copy_from.data) if form.copy_from.data else None
@@ -96,16 +96,12 @@ def _set_page(indicator_set, set_form=None, indicator_form=None, status=200):
     )
 
 
-@bp.route("/sets/<int:set_id>")
+@bp.route("/sets/<int:set_id>", methods=["GET", "POST"])
 @require(Permission.manage_scoring)
 def edit_set(set_id: int):
-    return _set_page(_set_or_404(set_id))
-
-
-@bp.route("/sets/<int:set_id>", methods=["POST"])
-@require(Permission.manage_scoring)
-def update_set(set_id: int):
     indicator_set = _set_or_404(set_id)
+    if request.method == "GET":
+        return _set_page(indicator_set)
     form = SetEditForm()
     if form.validate_on_submit():
         try:
