@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.health import bp as health_bp
     from gridcare.households.views import bp as households_bp
     from gridcare.offline import bp as offline_bp
+    from gridcare.performance.views import bp as performance_bp
     from gridcare.registry.views import bp as registry_bp
     from gridcare.registry.views import doors as doors_bp
     from gridcare.renovation.views import bp as renovation_bp
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(offline_bp)  # /sw.js at the root, so it may serve every page
     app.register_blueprint(checklist_bp, url_prefix="/hazards/checklist")
     app.register_blueprint(renovation_bp, url_prefix="/renovation")
+    app.register_blueprint(performance_bp, url_prefix="/performance")
 
 
 def register_signals(app: Flask) -> None:

@@ -176,7 +176,7 @@ def jobs_list_command():
         click.echo(f"{run.started_at:%Y-%m-%d %H:%M:%S}Z {run.job:18} {state:7} {run.summary}")
 
 
-report_cli = click.Group("report", help="Reports for civil affairs.")
+report_cli = click.Group("report", help="Reports: coverage for civil affairs, performance.")
 
 
 @report_cli.command("coverage")
@@ -276,6 +276,48 @@ def report_renovation_command(area_code, year, programme_id, fmt, output, locale
     from gridcare.renovation.commands import renovation_report_output
 
     click.echo(renovation_report_output(area_code, year, programme_id, fmt, output, locale))
+
+
+@report_cli.command("performance")
+@click.option("--area", "area_code", required=True, help="Area code of a community or street.")
+@click.option("--quarter", "quarter_key", required=True, help="A quarter, e.g. 2026-Q4.")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json")
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write (xlsx).")
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN")
+def report_performance_command(area_code, quarter_key, fmt, output, locale):
+    """Workers' quarterly scores, ranks and indicators: the figures of the performance page."""
+    import json
+
+    from flask_babel import force_locale
+
+    from gridcare.accounts.services import SYSTEM
+    from gridcare.areas.services import area_by_code
+    from gridcare.clock import today
+    from gridcare.extensions import db
+    from gridcare.performance.exports import to_json, to_xlsx
+    from gridcare.performance.services import PerformanceError, performance_page
+
+    area = area_by_code(area_code)
+    if area is None:
+        raise InputError(f"--area {area_code}: no area has this code")
+    try:
+        page = performance_page(area, quarter_key, today())
+    except PerformanceError as exc:
+        raise InputError(f"--quarter {quarter_key}: {exc.message}") from exc
+    if fmt == "json":
+        text = json.dumps(to_json(page), ensure_ascii=False, indent=2)
+    else:
+        with force_locale(locale):
+            body = to_xlsx(page)
+        target = output or f"performance-{area.code}-{page.quarter.key}.xlsx"
+        try:
+            with open(target, "wb") as out:
+                out.write(body)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {target}: {exc.strerror}") from exc
+    SYSTEM.audit("export", "performance", area.id, ["quarter", fmt])
+    db.session.commit()
+    click.echo(text if fmt == "json" else f"Wrote {target}")
 
 
 def register(app: Flask) -> None:

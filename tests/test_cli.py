@@ -241,6 +241,7 @@ COMMANDS = {
     "report coverage": ["report", "coverage", "--area", "620202", "--period", "2026-10"],
     "backup": ["backup", "{folder}/out.tar"],
     "restore": ["restore", "{file}"],
+    "report performance": ["report", "performance", "--area", "620202", "--quarter", "2026-Q3"],
 }
 
 

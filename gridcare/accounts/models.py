@@ -87,6 +87,8 @@ class Permission(enum.StrEnum):
     assign_visits = "assign_visits"
     manage_scoring = "manage_scoring"
     manage_rules = "manage_rules"
+    # Officers (and street leaders, officers over a street) rate workers and give points.
+    rate_workers = "rate_workers"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -102,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.view_reports,
             Permission.log_visits,
             Permission.assign_visits,
+            Permission.rate_workers,
         }
     ),
     Role.civil_affairs: frozenset(

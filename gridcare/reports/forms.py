@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
 from gridcare.forms import BaseForm
 
@@ -21,18 +21,3 @@ class CoverageForm(BaseForm):
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.area.choices = [SelectChoice(a.id, f"{'· ' * a.depth}{a.name}") for a in areas]
-
-
-class WeightsForm(BaseForm):
-    on_time = IntegerField(
-        _l("Tasks done in time"), validators=[InputRequired(), NumberRange(0, 100)]
-    )
-    coverage = IntegerField(
-        _l("In-person coverage"), validators=[InputRequired(), NumberRange(0, 100)]
-    )
-    hazards = IntegerField(
-        _l("Hazards closed within deadline"), validators=[InputRequired(), NumberRange(0, 100)]
-    )
-    not_missed = IntegerField(
-        _l("Tasks not missed"), validators=[InputRequired(), NumberRange(0, 100)]
-    )

@@ -23,18 +23,3 @@ class ReportSnapshot(db.Model):
     __table_args__ = (
         Index("uq_report_snapshot_area_period", "area_id", "period_key", unique=True),
     )
-
-
-# What a score counts until an admin saves other weights (they sum to 100).
-DEFAULT_WEIGHTS = {"on_time": 40, "coverage": 30, "hazards": 20, "not_missed": 10}
-
-
-class ScoreWeights(db.Model):
-    """How much each part of a worker's monthly score counts; admins set them (one row)."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    on_time: Mapped[int] = mapped_column(default=DEFAULT_WEIGHTS["on_time"])
-    coverage: Mapped[int] = mapped_column(default=DEFAULT_WEIGHTS["coverage"])
-    hazards: Mapped[int] = mapped_column(default=DEFAULT_WEIGHTS["hazards"])
-    not_missed: Mapped[int] = mapped_column(default=DEFAULT_WEIGHTS["not_missed"])
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

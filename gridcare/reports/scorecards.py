@@ -1,5 +1,7 @@
-"""Worker scorecards (绩效): per worker and period, what fell due and what was done, with a
-weighted score an admin can tune, and a ranking within the community.
+"""Worker scorecards: per worker and period, what fell due and what was done.
+
+They are figures, not a score: the performance system (gridcare.performance) scores and
+ranks workers, with these figures as the sources of its computed indicators.
 
 Counts come from grouped SQL over ix_visit_worker_status_due (tasks), ix_visit_completed_at
 (attempts) and ix_hazard_reported_at; coverage reuses the per-grid coverage figures.
@@ -8,7 +10,6 @@ Counts come from grouped SQL over ix_visit_worker_status_due (tasks), ix_visit_c
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from gridcare.accounts.lookups import grid_workers, workers_under
@@ -16,16 +17,12 @@ from gridcare.accounts.models import User
 from gridcare.areas.models import Area
 from gridcare.areas.scope import under
 from gridcare.dialects import count_if
-from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.registry.models import Household
 from gridcare.reports.coverage import Figures, day_after_utc, grid_figures
-from gridcare.reports.models import DEFAULT_WEIGHTS, ScoreWeights
 from gridcare.reports.periods import Period
 from gridcare.visits.models import Visit, VisitStatus
-
-WEIGHT_NAMES = tuple(DEFAULT_WEIGHTS)
 
 
 @dataclass
@@ -40,57 +37,6 @@ class Scorecard:
     hazards_found: int = 0
     hazards_closed: int = 0
     hazards_closed_in_time: int = 0
-    score: float | None = None
-    rank: int | None = None
-
-    def parts(self) -> dict[str, float | None]:
-        """Each part of the score as a share from 0 to 1; None when there was nothing to do."""
-        return {
-            "on_time": self.done_on_time / self.tasks_due if self.tasks_due else None,
-            "coverage": self.coverage.coverage,
-            "hazards": self.hazards_closed_in_time / self.hazards_closed
-            if self.hazards_closed
-            else None,
-            "not_missed": 1 - self.missed / self.tasks_due if self.tasks_due else None,
-        }
-
-
-def weights() -> ScoreWeights:
-    """The admin's weights, or the defaults when none were saved."""
-    return db.session.scalar(select(ScoreWeights).limit(1)) or ScoreWeights(**DEFAULT_WEIGHTS)
-
-
-class WeightsError(FieldError):
-    """Weights that cannot make a score."""
-
-
-def save_weights(actor, **values: int) -> ScoreWeights:
-    """Store the score weights; each is 0 to 100 and at least one is above 0."""
-    for name in WEIGHT_NAMES:
-        if not 0 <= values[name] <= 100:
-            raise WeightsError(name, _l("A weight is a whole number from 0 to 100."))
-    if not any(values[name] for name in WEIGHT_NAMES):
-        raise WeightsError("on_time", _l("At least one weight must be above 0."))
-    row = db.session.scalar(select(ScoreWeights).limit(1)) or ScoreWeights()
-    for name in WEIGHT_NAMES:
-        setattr(row, name, values[name])
-    db.session.add(row)
-    db.session.flush()
-    actor.audit("update", "score_weights", row.id, list(WEIGHT_NAMES))
-    db.session.commit()
-    return row
-
-
-def score(card: Scorecard, chosen: ScoreWeights) -> float | None:
-    """100 × the weighted mean of the parts that apply to this worker this period."""
-    total = weight_sum = 0.0
-    for name, share in card.parts().items():
-        if share is None:
-            continue
-        weight = getattr(chosen, name)
-        total += weight * share
-        weight_sum += weight
-    return round(100 * total / weight_sum, 1) if weight_sum else None
 
 
 def _in_area(area: Area, household_id):
@@ -154,7 +100,7 @@ def _closed(worker_ids, area: Area, period: Period):
 
 
 def scorecards(area: Area, period: Period, today: date) -> list[Scorecard]:
-    """Every worker of `area` for the period, on the area's work only, best score first."""
+    """Every worker of `area` for the period, on the area's work only, by username."""
     workers = workers_under(area)
     cards = {w.id: Scorecard(w) for w in workers}
     if not cards:
@@ -208,14 +154,7 @@ def scorecards(area: Area, period: Period, today: date) -> list[Scorecard]:
         if worker_id in cards:
             cards[worker_id].coverage.add(per_grid[grid_id])
 
-    chosen = weights()
-    ranked = list(cards.values())
-    for card in ranked:
-        card.score = score(card, chosen)
-    ranked.sort(key=lambda c: (c.score is None, -(c.score or 0), c.worker.username))
-    for position, card in enumerate(ranked, start=1):
-        card.rank = position if card.score is not None else None
-    return ranked
+    return list(cards.values())
 
 
 def worker_records(worker_id: int, area: Area, period: Period, today: date, what: str):

@@ -1,5 +1,4 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, Response, abort, render_template, request
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.lookups import workers_under
@@ -16,7 +15,7 @@ from gridcare.reports.coverage import coverage as coverage_for
 from gridcare.reports.coverage import coverage_page, unvisited_households
 from gridcare.reports.exports import COLUMNS, VISIT_RATE_HELP, to_csv, to_xlsx
 from gridcare.reports.exports import value as export_value
-from gridcare.reports.forms import CoverageForm, WeightsForm
+from gridcare.reports.forms import CoverageForm
 from gridcare.reports.life_events import life_event_counts
 from gridcare.reports.periods import PeriodError, month, quarter
 from gridcare.reports.periods import parse as parse_period
@@ -160,7 +159,6 @@ def _scorecards_page(form, area, period):
         area=area,
         period=period,
         cards=scoring.scorecards(area, period, today()),
-        weights=scoring.weights(),
     )
 
 
@@ -180,18 +178,3 @@ def scorecard_records(worker_id: int, what: str):
         kind=kind,
         records=records,
     )
-
-
-@bp.route("/weights", methods=["GET", "POST"])
-@require(Permission.manage_scoring)
-def weights():
-    form = WeightsForm(obj=scoring.weights())
-    if form.validate_on_submit():
-        try:
-            scoring.save_weights(current_actor(), **{n: form[n].data for n in scoring.WEIGHT_NAMES})
-        except scoring.WeightsError as exc:
-            show_field_error(form, exc)
-        else:
-            flash(_("Score weights saved."), "success")
-            return redirect(url_for("reports.weights"))
-    return render_template("reports/weights.html", form=form)

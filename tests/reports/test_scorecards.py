@@ -4,11 +4,9 @@ from datetime import date, datetime
 
 import pytest
 
-from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardCategory, HazardStatus, Severity
 from gridcare.reports import scorecards
-from gridcare.reports.models import ScoreWeights
 from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 from tests.conftest import TEST_DAY
@@ -81,7 +79,7 @@ def month(make):
     return {"tree": tree, "w1": w1, "w2": w2}
 
 
-def test_scorecard_figures_and_weighted_score(month):
+def test_scorecard_figures(month):
     cards = scorecards.scorecards(month["tree"]["community1"], OCTOBER, TODAY)
     first, second = cards
     assert first.worker.id == month["w1"].id
@@ -89,29 +87,18 @@ def test_scorecard_figures_and_weighted_score(month):
     assert first.not_home == 1
     assert first.coverage.coverage == 0.5
     assert (first.hazards_found, first.hazards_closed, first.hazards_closed_in_time) == (1, 1, 1)
-    # 100 × (40 × 1/3 + 30 × 1/2 + 20 × 1 + 10 × 2/3) / 100
-    assert first.score == 55.0 and first.rank == 1
-    assert second.score is None and second.rank is None  # nothing to score
+    assert second.worker.id == month["w2"].id and second.tasks_due == 0
 
 
-def test_weights_change_the_score_and_only_admins_set_them(month, client, login, make):
-    admin = make.user("admin")
-    scorecards.save_weights(actor_for(admin), on_time=100, coverage=0, hazards=0, not_missed=0)
-    (first, _) = scorecards.scorecards(month["tree"]["community1"], OCTOBER, TODAY)
-    assert first.score == pytest.approx(33.3)
-    with pytest.raises(scorecards.WeightsError):
-        scorecards.save_weights(actor_for(admin), on_time=0, coverage=0, hazards=0, not_missed=0)
-    login(make.user("officer", areas=[month["tree"]["community1"]]))
-    assert client.get("/reports/weights").status_code == 403
-
-
-def test_officer_sees_the_ranking_and_each_figure_links_to_its_records(month, client, login, make):
+def test_officer_sees_the_figures_and_each_links_to_its_records(month, client, login, make):
     community = month["tree"]["community1"]
     login(make.user("officer", areas=[community]))
     page = client.get(f"/reports/scorecards?area={community.id}&period=2026-10", headers=EN)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert html.index("甲") < html.index("乙")
+    assert ">Score<" not in html and ">Rank<" not in html  # the performance page scores
+    assert f"/performance/areas/{community.id}" in html
     missed = client.get(
         f"/reports/scorecards/{month['w1'].id}/missed?area={community.id}&period=2026-10",
         headers=EN,
@@ -162,47 +149,3 @@ def test_a_task_done_early_whose_window_is_still_open_is_not_scored_yet(month, m
     assert (mid.tasks_due, mid.done_on_time) == (3, 1)
     after = card_of_w1(TODAY)
     assert (after.tasks_due, after.done_on_time) == (4, 2)
-
-
-def test_the_default_weights_apply_until_an_admin_saves_others(app, make):
-    default = scorecards.weights()
-    assert [getattr(default, n) for n in scorecards.WEIGHT_NAMES] == [40, 30, 20, 10]
-    admin = actor_for(make.user("admin"))
-    scorecards.save_weights(admin, on_time=10, coverage=10, hazards=0, not_missed=80)
-    saved = scorecards.weights()
-    assert [getattr(saved, n) for n in scorecards.WEIGHT_NAMES] == [10, 10, 0, 80]
-
-
-@pytest.mark.parametrize(
-    ("values", "field"),
-    [
-        ({"on_time": 101, "coverage": 0, "hazards": 0, "not_missed": 0}, "on_time"),
-        ({"on_time": 0, "coverage": -1, "hazards": 0, "not_missed": 0}, "coverage"),
-        ({"on_time": 0, "coverage": 0, "hazards": 0, "not_missed": 0}, "on_time"),
-    ],
-    ids=["above_100", "negative", "all_zero"],
-)
-def test_weights_that_cannot_make_a_score_are_refused(app, make, values, field):
-    admin = actor_for(make.user("admin"))
-    with pytest.raises(scorecards.WeightsError) as refused:
-        scorecards.save_weights(admin, **values)
-    assert refused.value.field == field
-    assert scorecards.weights().on_time == 40  # nothing stored
-
-
-def test_a_worker_with_nothing_to_do_has_no_score(make):
-    card = scorecards.Scorecard(worker=make.user("grid_worker"))
-    assert scorecards.score(card, scorecards.weights()) is None
-    card.tasks_due, card.done_on_time = 4, 3  # only the task parts apply
-    weights = scorecards.weights()
-    assert scorecards.score(card, weights) == round(100 * (40 * 0.75 + 10 * 1) / 50, 1)
-
-
-def test_the_weights_before_any_are_saved_are_those_a_new_row_starts_with(app):
-    unsaved = scorecards.weights()
-    row = ScoreWeights()
-    db.session.add(row)
-    db.session.flush()
-    names = scorecards.WEIGHT_NAMES
-    assert [getattr(unsaved, n) for n in names] == [getattr(row, n) for n in names]
-    assert sum(getattr(unsaved, n) for n in names) == 100

@@ -1,0 +1,1 @@
+"""Performance management for grid workers (绩效): indicators, points, quarterly ranks."""
