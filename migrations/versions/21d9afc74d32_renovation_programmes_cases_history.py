@@ -1,7 +1,7 @@
 """renovation programmes, cases, history, acceptance and satisfaction
 
 Revision ID: 21d9afc74d32
-Revises: 5b1e0c7d9a21
+Revises: 8725a0ef0dce
 Create Date: 2026-12-03 11:09:06.512839
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '21d9afc74d32'
-down_revision = '5b1e0c7d9a21'
+down_revision = '8725a0ef0dce'
 branch_labels = None
 depends_on = None
 

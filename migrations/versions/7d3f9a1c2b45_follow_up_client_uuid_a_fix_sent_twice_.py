@@ -1,7 +1,7 @@
 """follow-up client_uuid: a fix the phone's outbox sends twice is stored once
 
 Revision ID: 7d3f9a1c2b45
-Revises: 5b1e0c7d9a21
+Revises: 7d3f9a2c41e8
 Create Date: 2026-12-03 11:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7d3f9a1c2b45'
-down_revision = '5b1e0c7d9a21'
+down_revision = '7d3f9a2c41e8'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 urgent visits, checklist items' last change
 
 Revision ID: 8725a0ef0dce
-Revises: 5b1e0c7d9a21
+Revises: 7d3f9a1c2b45
 Create Date: 2026-12-03 11:08:12.491994
 
 """
@@ -21,7 +21,7 @@ DEFAULT_CADENCES = {1: (7, 3, 30, 7), 2: (30, 7, 90, 14), 3: (90, 14, 180, 30)}
 
 # revision identifiers, used by Alembic.
 revision = '8725a0ef0dce'
-down_revision = '5b1e0c7d9a21'
+down_revision = '7d3f9a1c2b45'
 branch_labels = None
 depends_on = None
 

@@ -16,9 +16,8 @@ from gridcare.areas.scope import Scope
 from gridcare.clock import day_start_utc
 from gridcare.extensions import db
 from gridcare.registry.flags import FLAGS, household_has
-from gridcare.registry.models import Household
+from gridcare.registry.models import CARE_LEVELS, Household
 from gridcare.visits.models import Visit, VisitKind, VisitStatus
-from gridcare.visits.plans import CARE_PLAN
 from gridcare.visits.services.assignments import TasksAdded, assign_checks
 from gridcare.visits.services.errors import VisitError
 
@@ -87,7 +86,7 @@ def workers_for(scope: Scope, grid_id: int | None) -> list[User]:
 
 def check_target(target: HouseholdTarget, scope: Scope) -> None:
     """Refuse a target naming a grid, level or flag the caller cannot choose."""
-    if any(level not in CARE_PLAN for level in target.care_levels):
+    if any(level not in CARE_LEVELS for level in target.care_levels):
         raise VisitError("care_levels", _l("Unknown filter."))
     if any(flag not in FLAGS for flag in target.flags):
         raise VisitError("flags", _l("Unknown filter."))
