@@ -4,8 +4,8 @@ in `assigning`)."""
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.lookups import workers_in_scope
