@@ -83,6 +83,7 @@ def _coverage_page(form, area, period):
         form=form,
         report=page.report,
         previous=page.previous,
+        previous_as_reported=page.previous_as_reported,
         reported=page.reported,
         bars=bars,
         bars_height=bars_height,

@@ -26,7 +26,7 @@ cost one pass over the rows, not one query each.
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true
 
 from gridcare.clock import years_before
 from gridcare.dialects import count_if
@@ -51,18 +51,16 @@ class Reached:
     reached_residents: int = 0
 
 
-# The visit outcomes a household can have in a period, as conditions on a visit row.
-_DONE = Visit.status == VisitStatus.done
-_HOME = Visit.kind == VisitKind.home_visit
-OUTCOMES = {
-    "visited": and_(_HOME, _DONE, Visit.method == VisitMethod.in_person),
-    "phone_contacted": and_(_HOME, _DONE, Visit.method == VisitMethod.phone),
-    "not_home": and_(_HOME, Visit.status == VisitStatus.not_home),
-    "checked": and_(
-        Visit.kind == VisitKind.safety_check, _DONE, Visit.method == VisitMethod.in_person
-    ),
-    "reached": and_(_HOME, _DONE),
-}
+def outcomes(kind, status, method) -> dict[str, ColumnElement[bool]]:
+    """The visit outcomes a household can have in a period, on a visit's columns."""
+    done, home = status == VisitStatus.done, kind == VisitKind.home_visit
+    return {
+        "visited": and_(home, done, method == VisitMethod.in_person),
+        "phone_contacted": and_(home, done, method == VisitMethod.phone),
+        "not_home": and_(home, status == VisitStatus.not_home),
+        "checked": and_(kind == VisitKind.safety_check, done, method == VisitMethod.in_person),
+        "reached": and_(home, done),
+    }
 
 
 def active_at_end(period: Period) -> ColumnElement[bool]:
@@ -109,42 +107,50 @@ def reached_per_grid(
         .subquery("target_residents")
     )
 
-    def in_period(p: Period):
-        return and_(Visit.completed_at >= p.start_utc, Visit.completed_at < p.end_utc)
+    # The visits of the households in the area, one row per household, kind, status,
+    # method and stretch of time: the periods cut the time from the first start to the
+    # last end into stretches, and each period is a set of them.
+    cuts = sorted({p.start_utc for p in periods} | {p.end_utc for p in periods})
+    inner = [(Visit.completed_at < cut, n) for n, cut in enumerate(cuts[1:-1])]
+    stretch = case(*inner, else_=len(cuts) - 2) if inner else literal(0)
+    kinds = (
+        select(Visit.household_id, Visit.kind, Visit.status, Visit.method, stretch.label("stretch"))
+        .where(
+            Visit.completed_at >= first,
+            Visit.completed_at < last,
+            Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
+            Visit.household_id.in_(select(Household.id).where(in_area)),
+        )
+        .distinct()
+        .subquery("visit_kinds")
+    )
+    named = outcomes(kinds.c.kind, kinds.c.status, kinds.c.method)
 
-    # Each target household once, with what its visits in each period were. Joined from
-    # the households, so a small area reaches its visits through their household index.
-    households = (
+    def within(p: Period):
+        inside = [n for n in range(len(cuts) - 1) if p.start_utc <= cuts[n] < p.end_utc]
+        return kinds.c.stretch.in_(inside) if len(inside) < len(cuts) - 1 else true()
+
+    visits = (
         select(
-            residents.c.grid_id,
-            *(func.max(residents.c[f"t{i}"]).label(f"t{i}") for i in range(len(periods))),
+            kinds.c.household_id,
             *(
-                func.max(case((and_(in_period(p), condition), 1), else_=0)).label(f"{name}{i}")
+                func.max(case((and_(within(p), condition), 1), else_=0)).label(f"{name}{i}")
                 for i, p in enumerate(periods)
-                for name, condition in OUTCOMES.items()
+                for name, condition in named.items()
             ),
         )
-        .select_from(residents)
-        .outerjoin(
-            Visit,
-            and_(
-                Visit.household_id == residents.c.household_id,
-                Visit.completed_at >= first,
-                Visit.completed_at < last,
-                Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
-            ),
-        )
-        .group_by(residents.c.grid_id, residents.c.household_id)
-        .subquery("target_households")
+        .group_by(kinds.c.household_id)
+        .subquery("household_visits")
     )
 
     columns = []
+    columns = []
     for i in range(len(periods)):
-        people = households.c[f"t{i}"]
+        people = residents.c[f"t{i}"]
         is_target = people > 0
 
         def outcome(name, i=i):
-            return households.c[f"{name}{i}"] == 1
+            return visits.c[f"{name}{i}"] == 1
 
         columns += [
             count_if(is_target),
@@ -156,7 +162,12 @@ def reached_per_grid(
             func.coalesce(func.sum(case((outcome("visited"), people), else_=0)), 0),
             func.coalesce(func.sum(case((outcome("reached"), people), else_=0)), 0),
         ]
-    rows = db.session.execute(select(households.c.grid_id, *columns).group_by(households.c.grid_id))
+    rows = db.session.execute(
+        select(residents.c.grid_id, *columns)
+        .select_from(residents)
+        .outerjoin(visits, visits.c.household_id == residents.c.household_id)
+        .group_by(residents.c.grid_id)
+    )
     width = len(columns) // len(periods)
     result: list[dict[int, Reached]] = [{} for _ in periods]
     for grid_id, *values in rows:

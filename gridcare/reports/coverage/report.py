@@ -132,30 +132,35 @@ def _series(
 class CoveragePage:
     report: Coverage
     previous: Figures
+    previous_as_reported: bool  # the previous period's stored snapshot, not recounted
     reported: Figures | None  # the month's snapshot, when one was stored
     trend: list[tuple[Period, Figures]]
 
 
 def coverage_page(area: Area, period: Period, today: date | None = None) -> CoveragePage:
-    """What the report page shows: this period, the previous one beside it, the stored
-    snapshot of this period if any, and the 12 months to its end (or to this month: never
-    months still to come).
+    """What the report page shows: this period, the previous one beside it (its stored
+    snapshot once it has closed and been stored, else counted), the stored snapshot of
+    this period if any, and the 12 months to its end (or to this month: never months
+    still to come).
 
     The households of this period, the previous one and the trend's months without a
     snapshot are counted in one pass (`reached_per_grid`)."""
     today = today or local_today()
     months = last_months(period, 12, today)
-    snapshots = snapshots_for(area, [m.key for m in months] + [period.key])
+    previous = period.previous()
+    snapshots = snapshots_for(area, [m.key for m in months] + [period.key, previous.key])
     live = [m for m in months if m.key not in snapshots]
     in_area = Household.grid_id.in_(area_grids(area))
-    previous = period.previous()
-    reach = reached_per_grid(in_area, [period, previous, *live])
-    current_grids = figures_in(in_area, period, reach[0], today)
-    previous_total = total_of(figures_in(in_area, previous, reach[1], today))
-    live_reach = dict(zip([m.key for m in live], reach[2:], strict=True))
+    previous_figures = snapshots.get(previous.key)
+    reach = reached_per_grid(in_area, [period, *([previous] * (previous_figures is None)), *live])
+    current_grids = figures_in(in_area, period, reach.pop(0), today)
+    if previous_figures is None:
+        previous_figures = total_of(figures_in(in_area, previous, reach.pop(0), today))
+    live_reach = dict(zip([m.key for m in live], reach, strict=True))
     return CoveragePage(
         report=assemble(area, period, current_grids),
-        previous=previous_total,
+        previous=previous_figures,
+        previous_as_reported=previous.key in snapshots,
         reported=snapshots.get(period.key),
         trend=_series(months, snapshots, live_reach),
     )

@@ -12,7 +12,8 @@ from gridcare.reports.periods import Period
 
 
 def snapshot_month(period: Period) -> int:
-    """Store every area's figures for a closed month, once; returns how many were stored.
+    """Store every area's figures for a closed month (or quarter, or year), once; returns
+    how many were stored.
 
     Each grid's figures are counted once, for the whole tree; every area's total is the
     sum of the grids under it, found by the ids in their paths. Memory holds one set of

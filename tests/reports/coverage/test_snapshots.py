@@ -1,19 +1,21 @@
 """Snapshots: a closed month's figures, stored once for every area and shown as reported."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from gridcare.areas.models import Area
 from gridcare.extensions import db
-from gridcare.reports.coverage import snapshot_month, snapshots_for, trend
+from gridcare.reports.coverage import coverage_page, snapshot_month, snapshots_for, trend
 from gridcare.reports.models import ReportSnapshot
-from gridcare.reports.periods import month
+from gridcare.reports.periods import month, parse
 from tests.conftest import TEST_DAY
 
 pytestmark = pytest.mark.usefixtures("test_day")
 NOVEMBER = month(TEST_DAY)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -73,3 +75,31 @@ def test_every_area_is_stored_as_the_sum_of_its_grids_counted_once(tree, make, c
     with count_queries() as counted:
         snapshot_month(NOVEMBER)
     assert counted.n <= few
+
+
+def test_the_month_that_closes_a_quarter_or_a_year_stores_them_too(tree, time_machine):
+    from gridcare.reports.jobs import monthly_snapshot
+
+    time_machine.move_to(datetime(2026, 10, 1, 10, tzinfo=SHANGHAI))
+    assert monthly_snapshot() == "2026-09: snapshots=9, 2026-Q3: snapshots=9"
+    time_machine.move_to(datetime(2027, 1, 1, 10, tzinfo=SHANGHAI))
+    assert monthly_snapshot() == "2026-12: snapshots=9, 2026-Q4: snapshots=9, 2026: snapshots=9"
+    time_machine.move_to(datetime(2026, 12, 1, 10, tzinfo=SHANGHAI))
+    assert monthly_snapshot() == "2026-11: snapshots=9"
+
+
+def test_the_page_shows_a_stored_previous_period_and_no_month_to_come(tree, make):
+    district = tree["district"]
+    page = coverage_page(district, parse("2026-Q4"))
+    assert not page.previous_as_reported
+    assert [m.key for m, _ in page.trend][-1] == "2026-11"  # today is 23 November
+    assert len(page.trend) == 12
+
+    snapshot_month(parse("2026-Q3"))
+    # Entered late: a home on the register since last year, after Q3 was stored.
+    since = datetime(2025, 1, 1)
+    home = make.household(tree["grid2"], created_at=since)
+    make.resident(home, birth_date=date(1939, 1, 1), lives_alone=True, created_at=since)
+    page = coverage_page(district, parse("2026-Q4"))
+    assert page.previous_as_reported
+    assert (page.previous.target, page.report.total.target) == (0, 2)  # Q3 as stored
