@@ -63,7 +63,13 @@ def figures() -> dict:
 
 
 @pytest.fixture
-def a_city(app, make):
+def own_instance(app, tmp_path, monkeypatch):
+    """The app's photos in a folder of this test's own: other tests leave theirs."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path / "source-instance"))
+
+
+@pytest.fixture
+def a_city(app, make, own_instance):
     tree = make.tree()
     tree["district"].code = "620202"
     worker = make.user("grid_worker", areas=[tree["grid1"]], full_name="李网格")
@@ -114,7 +120,6 @@ def test_a_backup_restored_into_an_empty_database_gives_the_same_city(
         assert (photo_folder() / "a1b2c3.jpg").read_bytes() == PHOTO
         db.session.remove()
         db.engine.dispose()
-    (photo_folder() / "a1b2c3.jpg").unlink()
 
 
 @pytest.mark.committed
@@ -128,7 +133,6 @@ def test_restore_refuses_a_database_that_already_holds_tables(app, a_city, tmp_p
     assert_one_clear_line(result, "already holds", "empty database")
     assert result.exit_code == 1
     assert row_counts() == before
-    (photo_folder() / "a1b2c3.jpg").unlink()
 
 
 @pytest.mark.committed
@@ -147,7 +151,6 @@ def test_restore_refuses_a_backup_made_with_another_data_key(app, a_city, empty_
     with other_key.app_context():
         assert db.engine.dialect.has_table(db.engine.connect(), "household") is False
         db.engine.dispose()
-    (photo_folder() / "a1b2c3.jpg").unlink()
 
 
 def test_restore_refuses_a_file_that_is_no_backup(empty_target, tmp_path):
