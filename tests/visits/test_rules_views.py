@@ -67,9 +67,19 @@ def test_the_rules_page_previews_then_saves(client, login, city):
     )
     assert "households would change level" in preview.text or "household would" in preview.text
     assert db.session.scalar(select(func.count(CareRuleSet.id))) == 1
+    # Saving values other than those previewed shows their preview first.
+    unseen = client.post(
+        "/registry/rules",
+        data=rules_form(level1_home_visit_interval=5, action="save", previewed=""),
+        headers=EN,
+    )
+    assert "The values changed since the preview" in unseen.text
+    assert db.session.scalar(select(func.count(CareRuleSet.id))) == 1
+    digest = re.search(r'name="previewed"[^>]*value="([0-9a-f]+)"', unseen.text)
+    digest = digest or re.search(r'value="([0-9a-f]{64})"', unseen.text)
     saved = client.post(
         "/registry/rules",
-        data=rules_form(level1_home_visit_interval=5, action="save"),
+        data=rules_form(level1_home_visit_interval=5, action="save", previewed=digest.group(1)),
         headers=EN,
         follow_redirects=True,
     )
