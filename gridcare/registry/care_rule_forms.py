@@ -1,10 +1,10 @@
 """The care-level rules form: ages, grades, groups, and each level's cadences."""
 
-from flask_babel import lazy_gettext as _l
 import hashlib
 import json
 from dataclasses import asdict
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
