@@ -2,7 +2,8 @@
 hazard category a failed item pre-fills, an order, active or retired.
 
 Items are never deleted and their code never changes: a past check stores its answers by
-code, so a retired item still reads with its label. The next check asks the active items,
+code, so a retired item still reads with its label, and a relabelled one with the words
+it was asked in (`label_history`). The next check asks the active items,
 in order. It lives with hazards because an item's category is a hazard category.
 """
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from gridcare.accounts.models import Permission
 from gridcare.accounts.services import Actor
+from gridcare.clock import utcnow
 from gridcare.errors import FieldError
 from gridcare.extensions import db
 from gridcare.hazards.models import HazardCategory
@@ -111,6 +113,10 @@ def update_checklist_item(
         if active and not item.active:
             # Back at the end of the check, not at a place the others have since taken.
             item.position = (db.session.scalar(select(func.max(ChecklistItem.position))) or 0) + 1
+        if (item.label_zh, item.label_en) != (label_zh, label_en):
+            earlier = {"until": utcnow().isoformat(), "label_zh": item.label_zh}
+            earlier["label_en"] = item.label_en
+            item.label_history = [*(item.label_history or []), earlier]
         item.label_zh, item.label_en = label_zh, label_en
         item.hazard_category, item.active = hazard_category, active
         actor.audit("update", "checklist_item", item.id, changed)

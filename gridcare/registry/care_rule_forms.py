@@ -1,7 +1,18 @@
 """The care-level rules form: ages, grades, groups, and each level's cadences."""
 
+import hashlib
+import json
+from dataclasses import asdict
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectMultipleField,
+)
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,6 +49,13 @@ class CareRulesForm(BaseForm):
         choices=[SelectChoice(grade, str(grade)) for grade in DISABILITY_GRADES],
     )
     empty_nest_is_key = BooleanField(_l("Empty-nest elderly are level 2, like those living alone"))
+    # What the admin last saw previewed: saving other values shows their preview first.
+    previewed = HiddenField()
+
+    def digest(self) -> str:
+        """A fingerprint of the rules and date as typed."""
+        typed = {"from": str(self.effective_from.data), **asdict(self.rules())}
+        return hashlib.sha256(json.dumps(typed, sort_keys=True, default=str).encode()).hexdigest()
 
     def rules(self) -> CareRules:
         """The rules as typed; the service checks them."""

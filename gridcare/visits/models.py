@@ -250,9 +250,19 @@ class ChecklistItem(db.Model):
     # A retired item is asked no more; past checks that answered it still read it.
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Earlier wordings, oldest first, each with the moment it was replaced
+    # ({"until", "label_zh", "label_en"}): a past check reads as it was asked.
+    label_history: Mapped[list[dict]] = mapped_column(JSON, default=list)
 
-    def label(self, locale: str) -> str:
-        return self.label_zh if locale.startswith("zh") else self.label_en
+    def label(self, locale: str, asked_at: datetime | None = None) -> str:
+        """The label in the reader's language, as worded when a check `asked_at` asked it."""
+        zh, en = self.label_zh, self.label_en
+        if asked_at is not None:
+            for earlier in self.label_history or ():
+                if asked_at < datetime.fromisoformat(earlier["until"]):
+                    zh, en = earlier["label_zh"], earlier["label_en"]
+                    break
+        return zh if locale.startswith("zh") else en
 
 
 class LifeEventKind(enum.StrEnum):

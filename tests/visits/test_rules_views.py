@@ -9,12 +9,21 @@ import pytest
 from sqlalchemy import func, select
 
 from gridcare.accounts.models import Notification
+from gridcare.accounts.services import actor_for
 from gridcare.clock import today
 from gridcare.extensions import db
 from gridcare.registry.care_levels import care_rules, forget_care_rules
-from gridcare.registry.models import CareRuleSet
+from gridcare.registry.models import CareRuleSet, Household
+from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS
 from gridcare.visits import services
-from gridcare.visits.models import ChecklistItem, LifeEvent, Visit, VisitMethod
+from gridcare.visits.models import (
+    ChecklistItem,
+    LifeEvent,
+    Outcome,
+    Visit,
+    VisitKind,
+    VisitMethod,
+)
 from tests.conftest import PASSWORD, new_client
 
 EN = {"Accept-Language": "en"}
@@ -58,9 +67,19 @@ def test_the_rules_page_previews_then_saves(client, login, city):
     )
     assert "households would change level" in preview.text or "household would" in preview.text
     assert db.session.scalar(select(func.count(CareRuleSet.id))) == 1
+    # Saving values other than those previewed shows their preview first.
+    unseen = client.post(
+        "/registry/rules",
+        data=rules_form(level1_home_visit_interval=5, action="save", previewed=""),
+        headers=EN,
+    )
+    assert "The values changed since the preview" in unseen.text
+    assert db.session.scalar(select(func.count(CareRuleSet.id))) == 1
+    digest = re.search(r'name="previewed"[^>]*value="([0-9a-f]+)"', unseen.text)
+    digest = digest or re.search(r'value="([0-9a-f]{64})"', unseen.text)
     saved = client.post(
         "/registry/rules",
-        data=rules_form(level1_home_visit_interval=5, action="save"),
+        data=rules_form(level1_home_visit_interval=5, action="save", previewed=digest.group(1)),
         headers=EN,
         follow_redirects=True,
     )
@@ -123,7 +142,42 @@ def test_an_admin_adds_an_item_the_next_check_asks_and_retires_one_past_checks_s
         headers=EN,
     )
     assert smoke.code not in [i.code for i in services.checklist_items()]
-    assert smoke.code in services.checklist_labels("en")
+    assert smoke.code in services.checklist_by_code()
+
+
+def test_a_relabelled_item_reads_in_past_checks_as_it_was_asked(client, login, city):
+    worker = actor_for(city["worker"])
+    items = services.checklist_items()
+    home = db.session.scalar(
+        select(Household).where(Household.id == city["home"].id).options(*HOUSEHOLD_WITH_RESIDENTS)
+    )
+    check = services.log_visit(
+        worker,
+        home,
+        kind=VisitKind.safety_check,
+        client_uuid=str(uuid.uuid4()),
+        outcome=Outcome.well,
+        checklist={item.code: "pass" for item in items[1:]} | {items[0].code: "fail"},
+    )
+    first, old_label = items[0], items[0].label_en
+    login(city["admin"])
+    client.post(
+        f"/hazards/checklist/{first.id}",
+        data={
+            "label_zh": "新名称",
+            "label_en": "New wording",
+            "active": "y",
+            "hazard_category": first.hazard_category,
+        },
+        headers=EN,
+    )
+    client.get("/logout")
+    login(city["worker"])
+    page = client.get(f"/visits/household/{city['home'].id}", headers=EN).text
+    assert old_label in page and "New wording" not in page
+    assert check.failed_items == [first.code]
+    db.session.expire_all()
+    assert services.checklist_by_code()[first.code].label("en") == "New wording"
 
 
 def test_a_checklist_item_with_bad_values_is_refused_next_to_the_field(client, login, city):

@@ -28,7 +28,13 @@ def care_rules_page():
     if form.validate_on_submit():
         rules = form.rules()
         try:
-            if request.form.get("action") == "save":
+            unseen = form.previewed.data != form.digest()
+            if request.form.get("action") == "save" and unseen:
+                flash(
+                    _("The values changed since the preview: check this preview, then save."),
+                    "warning",
+                )
+            if request.form.get("action") == "save" and not unseen:
                 saved = services.save_care_rules(
                     current_actor(), rules, form.effective_from.data, today()
                 )
@@ -36,6 +42,7 @@ def care_rules_page():
                 return redirect(url_for("registry.care_rules_page"))
             services.check_care_rules(rules, form.effective_from.data, today())
             preview = services.preview_care_rules(rules, form.effective_from.data)
+            form.previewed.data = form.digest()
         except services.RegistryError as exc:
             show_field_error(form, exc)
     return render_template(

@@ -365,6 +365,6 @@ def households_for_assignment(scope: Scope, grid_id: int) -> list[Household]:
     return list(db.session.scalars(stmt))
 
 
-def checklist_labels(locale: str) -> dict[str, str]:
-    """Every checklist item's label by code, retired ones too: past checks answered them."""
-    return {item.code: item.label(locale) for item in db.session.scalars(select(ChecklistItem))}
+def checklist_by_code() -> dict[str, ChecklistItem]:
+    """Every checklist item by code, retired ones too: past checks answered them."""
+    return {item.code: item for item in db.session.scalars(select(ChecklistItem))}

@@ -261,7 +261,8 @@ def household(household_id: int):
         planned=planned,
         history=history,
         schedules=services.schedules_for(household.id),
-        checklist_labels=services.checklist_labels(str(get_locale())),
+        checklist=services.checklist_by_code(),
+        locale=str(get_locale()),
         life_events=services.household_life_events(household.id),
         today=today(),
     )
