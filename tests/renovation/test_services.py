@@ -139,7 +139,7 @@ def test_a_worker_assesses_and_supervises_but_may_not_plan_or_accept(people, pro
             consent_on=TEST_DAY,
             today=TEST_DAY,
         )
-    assert "officer" in str(refused.value.message)
+    assert "社区干部" in str(refused.value.message)  # only a community officer plans
     walk(people["officer"], case, Stage.under_construction)
     services.supervise(worker, case, note="扶手已装", photos=[jpeg()])
     with pytest.raises(services.RenovationForbidden):
