@@ -1,6 +1,6 @@
 """One-off checks by filter: which households match, the count before, and what is made."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -136,3 +136,9 @@ def test_the_workers_offered_for_a_grid_are_those_who_can_open_it(area):
     scope = area["officer_scope"]
     assert services.workers_for(scope, area["tree"]["grid1"].id) == [area["worker"]]
     assert services.workers_for(scope, area["tree"]["grid2"].id) == []
+
+
+def test_a_mistyped_year_in_no_visit_since_is_refused_with_a_message(area):
+    with pytest.raises(services.VisitError) as refused:
+        matches(area, not_visited_since=date(1, 1, 1))
+    assert refused.value.field == "not_visited_since"

@@ -23,6 +23,8 @@ from gridcare.visits.services.errors import VisitError
 
 # Households a preview lists by name; the counts always cover every match.
 PREVIEW_LIST_LIMIT = 200
+# No visit is recorded before this day (the log form refuses earlier times).
+EARLIEST_VISIT_DAY = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,10 @@ def check_target(target: HouseholdTarget, scope: Scope) -> None:
         raise VisitError("care_levels", _l("Unknown filter."))
     if any(flag not in FLAGS for flag in target.flags):
         raise VisitError("flags", _l("Unknown filter."))
+    since = target.not_visited_since
+    if since is not None and since < EARLIEST_VISIT_DAY:
+        # A mistyped year (0001) would overflow on the way to UTC.
+        raise VisitError("not_visited_since", _l("Give a date after 1 January 2000."))
     if target.grid_id is not None:
         path = db.session.scalar(
             select(Area.path).where(Area.id == target.grid_id, Area.kind == AreaKind.grid)
