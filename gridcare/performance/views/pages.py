@@ -160,7 +160,7 @@ def add_points(worker_id: int):
 def rate(worker_id: int):
     worker = worker_or_404(worker_id)
     form = RatingForm()
-    indicator = services.get_indicator(form.indicator.data) if form.indicator.data else None
+    indicator = services.get_indicator(request.form.get("indicator"))
     form.indicator.choices = [SelectChoice(indicator.id, indicator.name)] if indicator else []
     if form.validate_on_submit() and indicator is not None:
         try:
