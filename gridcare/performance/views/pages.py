@@ -107,6 +107,7 @@ def _worker_page(worker, points_form=None, rating_form=None, status=200):
             page=page,
             result=result,
             adjustments=adjustments,
+            basis_homes=services.basis_households(adjustments),
             officer=officer,
             show_far=actor.role != Role.grid_worker,
             points_form=points_form if officer else None,
