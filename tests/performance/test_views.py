@@ -329,3 +329,21 @@ def test_hostile_values_in_the_admins_forms_are_refused_by_their_field(quarter, 
         assert client.get(
             f"/performance/areas/{quarter['tree']['community1'].id}?quarter={value}"
         ).status_code in (200, 400)
+
+
+def test_every_figure_has_a_records_page(quarter, client, login):
+    w1 = quarter["w1"]
+    login(quarter["officer"])
+    base = f"/performance/workers/{w1.id}/records/2026-07"
+    coverage = html(client.get(f"{base}/coverage", headers=EN))
+    assert coverage.count("Reached in person") == 1 and coverage.count("Not reached yet") == 1
+    hazards = html(client.get(f"{base}/hazards_in_time", headers=EN))
+    assert hazards.count("counts in the worker’s favour") == 1
+    assert hazards.count("does not count yet") == 1
+    follow_ups = html(client.get(f"{base}/follow_ups", headers=EN))
+    assert f"/hazards/{quarter['hazard'].id}" in follow_ups
+    assert follow_ups.count("does not count yet") == 1  # the late one had no follow-up
+    for what in ("safety_coverage", "urgent_visits_in_time"):
+        assert client.get(f"{base}/{what}").status_code == 200
+    assert client.get(f"{base}/mileage").status_code == 404
+    assert client.get(f"/performance/workers/{w1.id}/records/2026-13/coverage").status_code == 404
