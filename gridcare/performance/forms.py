@@ -76,6 +76,7 @@ class IndicatorForm(BaseForm):
     weight = IntegerField(_l("Weight"), validators=[InputRequired(), NumberRange(1, 100)])
     full_mark = IntegerField(
         _l("Full mark"),
+        default=100,
         validators=[InputRequired(), NumberRange(1, 100)],
         description=_l(
             "The figure that earns the whole weight: a rate in per cent, or the top of the "

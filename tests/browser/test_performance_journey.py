@@ -91,7 +91,9 @@ def test_admin_defines_a_set_officer_gives_a_point_and_rates_the_table_shows_it(
     visit_id = _a_visit_in(live, "officer1")
     points.locator("input[name=basis_id]").fill(str(visit_id))
     _submit(officer, points)
-    assert "寒潮夜间逐户走访独居老人" in officer.locator("#points-given").inner_text()
+    given = officer.locator("#points-given")
+    assert "寒潮夜间逐户走访独居老人" in given.inner_text()
+    assert given.locator("a[href^='/visits/household/']").count() == 1  # the basis, linked
     for href, value in zip(workers, ("9", "6"), strict=True):
         officer.goto(href)
         rating = officer.locator("main form[action*='/ratings']")

@@ -253,3 +253,97 @@ def test_a_bad_quarter_is_shown_by_the_field(quarter, client, login):
         f"/performance/areas/{quarter['tree']['community1'].id}?quarter=2026-13", headers=EN
     )
     assert page.status_code == 400 and "has-error" in html(page)
+
+
+def _table_queries(client, count_queries, community) -> int:
+    with count_queries() as counted:
+        assert client.get(f"/performance/areas/{community.id}?{Q3}").status_code == 200
+    return counted.n
+
+
+def test_the_table_makes_as_many_queries_for_six_workers_as_for_two(
+    quarter, client, login, make, count_queries
+):
+    community = quarter["tree"]["community1"]
+    login(quarter["officer"])
+    _table_queries(client, count_queries, community)  # the first request loads the catalog
+    two = _table_queries(client, count_queries, community)
+    for _ in range(4):
+        make.user("grid_worker", areas=[quarter["tree"]["grid2"]])
+    _table_queries(client, count_queries, community)  # the commits above expired the session
+    assert _table_queries(client, count_queries, community) == two
+
+
+HOSTILE = ["", " ", "\x00", "-1", "1e400", "NaN", "inf", "9" * 40, "2147483648", "x" * 600]
+
+
+def test_hostile_values_in_the_officers_forms_are_refused_by_their_field(quarter, client, login):
+    w2 = quarter["w2"]
+    login(quarter["officer"])
+    valid_points = {"month": "2026-09", "kind": "bonus", "points": "1", "reason": "理由"}
+    valid_rating = {"month": "2026-09", "indicator": str(quarter["rating"].id), "value": "5"}
+    for url, valid in (
+        (f"/performance/workers/{w2.id}/points", valid_points),
+        (f"/performance/workers/{w2.id}/ratings", valid_rating),
+    ):
+        for name in [*valid, "basis_kind", "basis_id"]:
+            for value in HOSTILE:
+                response = client.post(url, data={**valid, name: value})
+                assert response.status_code in (302, 400), (url, name, value)
+    given = db.session.scalars(select(PointAdjustment.points).filter_by(worker_id=w2.id)).all()
+    assert sum(given) <= 5  # the set's monthly limit held whatever was sent
+
+
+def test_hostile_values_in_the_admins_forms_are_refused_by_their_field(quarter, client, login):
+    login(quarter["admin"])
+    chosen = quarter["set"]
+    valid = {
+        "kind": "common",
+        "name": "覆盖",
+        "source": "coverage",
+        "weight": "10",
+        "full_mark": "100",
+    }
+    for name in [*valid, "officer_weight", "street_leader_weight"]:
+        for value in HOSTILE:
+            response = client.post(
+                f"/performance/sets/{chosen.id}/indicators", data={**valid, name: value}
+            )
+            assert response.status_code in (302, 400), (name, value)
+    for name in ("name", "year", "half", "bonus_limit", "deduction_limit", "copy_from"):
+        for value in HOSTILE:
+            data = {
+                "name": "新",
+                "year": "2027",
+                "half": "2",
+                "bonus_limit": "5",
+                "deduction_limit": "5",
+                "copy_from": "0",
+                name: value,
+            }
+            assert client.post("/performance/sets", data=data).status_code in (302, 400)
+    for value in HOSTILE:
+        assert client.post(
+            "/performance/quarters/2026-Q3/reopen", data={"reason": value}
+        ).status_code in (400, 302)
+        assert client.get(
+            f"/performance/areas/{quarter['tree']['community1'].id}?quarter={value}"
+        ).status_code in (200, 400)
+
+
+def test_every_figure_has_a_records_page(quarter, client, login):
+    w1 = quarter["w1"]
+    login(quarter["officer"])
+    base = f"/performance/workers/{w1.id}/records/2026-07"
+    coverage = html(client.get(f"{base}/coverage", headers=EN))
+    assert coverage.count("Reached in person") == 1 and coverage.count("Not reached yet") == 1
+    hazards = html(client.get(f"{base}/hazards_in_time", headers=EN))
+    assert hazards.count("counts in the worker’s favour") == 1
+    assert hazards.count("does not count yet") == 1
+    follow_ups = html(client.get(f"{base}/follow_ups", headers=EN))
+    assert f"/hazards/{quarter['hazard'].id}" in follow_ups
+    assert follow_ups.count("does not count yet") == 1  # the late one had no follow-up
+    for what in ("safety_coverage", "urgent_visits_in_time"):
+        assert client.get(f"{base}/{what}").status_code == 200
+    assert client.get(f"{base}/mileage").status_code == 404
+    assert client.get(f"/performance/workers/{w1.id}/records/2026-13/coverage").status_code == 404

@@ -26,7 +26,12 @@ from gridcare.performance.services.indicator_sets import (
 )
 from gridcare.performance.services.months import is_closed, parse_month, parse_quarter
 from gridcare.performance.services.people import placement, rater_kind, street_of, worker_in_scope
-from gridcare.performance.services.points import add_points, adjustments_for, basis_kinds
+from gridcare.performance.services.points import (
+    add_points,
+    adjustments_for,
+    basis_households,
+    basis_kinds,
+)
 from gridcare.performance.services.quarters import (
     IndicatorLine,
     PerformancePage,
@@ -50,6 +55,7 @@ __all__ = [
     "adjustments_for",
     "all_sets",
     "applies_until",
+    "basis_households",
     "basis_kinds",
     "close_quarter",
     "create_set",

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from gridcare.converters import as_id
 from gridcare.extensions import db
 from gridcare.performance.models import (
     Indicator,
@@ -51,7 +52,11 @@ def all_sets() -> list[IndicatorSet]:
     )
 
 
-def get_set(set_id: int) -> IndicatorSet | None:
+def get_set(set_id) -> IndicatorSet | None:
+    """The set with this id (any text that is no id gives None), with its indicators."""
+    set_id = as_id(set_id)
+    if set_id is None:
+        return None
     return db.session.scalar(
         select(IndicatorSet)
         .options(selectinload(IndicatorSet.indicators))
@@ -256,7 +261,11 @@ def remove_indicator(actor, indicator) -> None:
     db.session.commit()
 
 
-def get_indicator(indicator_id: int) -> Indicator | None:
+def get_indicator(indicator_id) -> Indicator | None:
+    """The indicator with this id (any text that is no id gives None), with its set."""
+    indicator_id = as_id(indicator_id)
+    if indicator_id is None:
+        return None
     return db.session.scalar(
         select(Indicator)
         .options(selectinload(Indicator.indicator_set))

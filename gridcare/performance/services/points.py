@@ -138,3 +138,22 @@ def adjustments_for(worker_ids, month_keys) -> list[PointAdjustment]:
             .order_by(PointAdjustment.month, PointAdjustment.id)
         )
     )
+
+
+def basis_households(adjustments) -> dict[int, int]:
+    """For each adjustment resting on a record, the household that record belongs to (its
+    page shows the record), in one query per kind of record."""
+    wanted: dict[BasisKind, dict[int, list[int]]] = {}
+    for adjustment in adjustments:
+        if adjustment.basis_kind in BASIS_MODELS:
+            by_record = wanted.setdefault(adjustment.basis_kind, {})
+            by_record.setdefault(adjustment.basis_id, []).append(adjustment.id)
+    found = {}
+    for kind, by_record in wanted.items():
+        model = BASIS_MODELS[kind]()
+        for record_id, household_id in db.session.execute(
+            select(model.id, model.household_id).where(model.id.in_(list(by_record)))
+        ):
+            for adjustment_id in by_record[record_id]:
+                found[adjustment_id] = household_id
+    return found

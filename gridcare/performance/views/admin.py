@@ -7,7 +7,6 @@ from wtforms import SelectChoice
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
 from gridcare.clock import today
-from gridcare.converters import as_id
 from gridcare.forms import show_field_error
 from gridcare.performance import services
 from gridcare.performance.forms import IndicatorForm, IndicatorSetForm, ReopenForm, SetEditForm
@@ -16,8 +15,7 @@ from gridcare.performance.views import bp
 
 
 def _set_or_404(set_id):
-    found = services.get_set(as_id(set_id)) if as_id(set_id) is not None else None
-    return found or abort(404)
+    return services.get_set(set_id) or abort(404)
 
 
 def _sets_page(form, status=200):
@@ -148,8 +146,7 @@ def _indicator_values(form: IndicatorForm) -> dict:
 
 
 def _indicator_or_404(indicator_id):
-    found = services.get_indicator(as_id(indicator_id)) if as_id(indicator_id) else None
-    return found or abort(404)
+    return services.get_indicator(indicator_id) or abort(404)
 
 
 @bp.route("/indicators/<int:indicator_id>", methods=["GET", "POST"])

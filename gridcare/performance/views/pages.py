@@ -107,6 +107,7 @@ def _worker_page(worker, points_form=None, rating_form=None, status=200):
             page=page,
             result=result,
             adjustments=adjustments,
+            basis_homes=services.basis_households(adjustments),
             officer=officer,
             show_far=actor.role != Role.grid_worker,
             points_form=points_form if officer else None,
@@ -160,7 +161,7 @@ def add_points(worker_id: int):
 def rate(worker_id: int):
     worker = worker_or_404(worker_id)
     form = RatingForm()
-    indicator = services.get_indicator(form.indicator.data) if form.indicator.data else None
+    indicator = services.get_indicator(request.form.get("indicator"))
     form.indicator.choices = [SelectChoice(indicator.id, indicator.name)] if indicator else []
     if form.validate_on_submit() and indicator is not None:
         try:
