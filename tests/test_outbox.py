@@ -244,7 +244,7 @@ def test_the_today_list_renders_one_csrf_token_and_the_nearest_coming_days(
         make.resident(home, birth_date=date(1938, 3, 1), lives_alone=True)
     services.generate_visits(today())
     for number, visit in enumerate(db.session.scalars(select(Visit))):
-        visit.due_date = today() + timedelta(days=1 + number % 5)
+        visit.due_date = visit.window_end = today() + timedelta(days=1 + number % 5)
     db.session.commit()
     login(people["worker"])
     html = client.get("/visits/today", headers={"Accept-Language": "en"}).get_data(as_text=True)
