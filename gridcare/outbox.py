@@ -24,6 +24,17 @@ def wants_json() -> bool:
     )
 
 
+def unattended() -> bool:
+    """Whether the phone asks without the worker looking: the outbox sending, or the
+    Service Worker keeping the day's pages. Without a session these get a plain 401, never
+    the login page (whose redirect would store a message in a new session, and so replace
+    the one a login form in another tab is about to post)."""
+    return wants_json() or request.headers.get(KEEP_HEADER) == "1"
+
+
+KEEP_HEADER = "X-Gridcare-Keep"
+
+
 def stored(record_id: int, state: str, **details):
     """The answer to a stored record: its id and state, and what the page may show."""
     return jsonify(id=record_id, state=str(state), **details), 200

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from gridcare.accounts.models import Permission
 from gridcare.accounts.services import Actor, actor_for
-from gridcare.outbox import wants_json
+from gridcare.outbox import unattended
 
 
 def current_actor() -> Actor:
@@ -32,7 +32,7 @@ def require(permission: Permission):
         def wrapped(*args, **kwargs):
             # The phone's outbox waits for a new login instead of following the redirect
             # to the login page (an HTML page it cannot read as an answer).
-            if not current_user.is_authenticated and wants_json():
+            if not current_user.is_authenticated and unattended():
                 abort(401)
             return checked(*args, **kwargs)
 

@@ -169,7 +169,8 @@
       if (passing) {
         record.state = "waiting"; record.attempts += 1;
         record.nextTry = Date.now() + backoff(record.attempts);
-        return save(record).then(function () { return answer.network ? "stop" : null; });
+        // Offline, the others would fail the same way; on a flaky line they may pass.
+        return save(record).then(function () { return answer.network && !navigator.onLine ? "stop" : null; });
       }
       record.state = "attention";
       record.message = answer.error || String(answer.status);
@@ -180,12 +181,15 @@
   function send(force) {
     if (!db || sending) return Promise.resolve();
     sending = true;
+    var tried = {};  // one pass: each record at most once
     function next() {
       return records().then(function (all) {
         var due = all.filter(function (r) {
-          return (r.state === "waiting" || r.state === "sending") && (force || r.nextTry <= Date.now());
+          return (r.state === "waiting" || r.state === "sending") && !tried[r.uuid] &&
+            (force || r.nextTry <= Date.now());
         })[0];
         if (!due) return null;
+        tried[due.uuid] = true;
         return sendOne(due).then(function (outcome) { return outcome === "stop" ? null : next(); });
       });
     }
@@ -233,6 +237,7 @@
         var task = record.visit && document.querySelector("li[data-visit='" + record.visit + "']");
         if (task) markTask(task, record);
       });
+      document.documentElement.dataset.outbox = "shown";  // the badge is up to date
       var panel = document.querySelector("[data-outbox-panel]");
       if (panel) return renderPanel(panel, all, open);
     });
@@ -399,4 +404,10 @@
   registerWorker();
   if (!window.indexedDB) return;
   openStore().then(function (opened) { db = opened; start(); }, function () {});
+  // A page kept in the back-forward cache with its connection open holds the store, and
+  // the next page's reads wait for it: let go when the page is left.
+  window.addEventListener("pagehide", function () { if (db) db.close(); db = null; });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) openStore().then(function (opened) { db = opened; render(); });
+  });
 })();

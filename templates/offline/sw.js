@@ -112,11 +112,13 @@ self.addEventListener("message", function (event) {
       return chain.then(function () {
         return cache.match(keyOf(url)).then(function (hit) {
           if (hit && index >= fresh) return null;
-          return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
-            if (response.ok && !response.redirected) return cache.put(keyOf(url), response);
-          }).catch(function () {});
+          return fetch(url.href, { credentials: "same-origin", headers: { "X-Gridcare-Keep": "1" } })
+            .then(function (response) {
+              if (response.status === 401) throw new Error("session ended");  // stop here
+              if (response.ok && !response.redirected) return cache.put(keyOf(url), response);
+            }, function () {});
         });
       });
-    }, Promise.resolve());
+    }, Promise.resolve()).catch(function () {});
   }));
 });

@@ -55,6 +55,7 @@ def badge(page):
 
 def waiting(page, count: int) -> None:
     """The header's badge says how many records wait (hidden at none)."""
+    expect(page.locator("html[data-outbox=shown]")).to_have_count(1)
     if count:
         expect(badge(page).locator(".count")).to_have_text(str(count), timeout=20_000)
         expect(badge(page)).to_be_visible()
@@ -170,13 +171,14 @@ def test_a_flaky_network_stores_twenty_visits_once_each(live, phone):
     page.goto("/visits/today?all=1")  # the coming days too: twenty visits to log
     tap_all_well(page, 20)
     badge(page).click()  # the outbox's page, where "send now" waits for no back-off
-    for _ in range(60):
+    expect(page.locator("html[data-outbox=shown]")).to_have_count(1)
+    for _ in range(40):
         if badge(page).is_hidden():
             break
         page.locator("[data-outbox-send]").click()
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(1000)
     waiting(page, 0)
-    expect(page.locator(".outbox-record.sent")).to_have_count(20)
+    expect(page.locator(".outbox-record.sent")).to_have_count(20, timeout=20_000)
     assert stored_by(live, me)[0] - before == 20
 
 
