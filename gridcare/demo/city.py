@@ -57,10 +57,10 @@ GRIDS_PER_BATCH = 8
 def load_demo(
     scale_name: str = "small",
     history_days: int = 365,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DemoLoad:
     """Fill an empty database with the demo city and `history_days` days of its visits,
-    in one transaction; never touch a used one. `progress` is told of each grid written."""
+    in one transaction; never touch a used one. `progress(grids, of)` follows the writing."""
     if not inspect(db.session.connection()).has_table(Area.__tablename__):
         raise SchemaMissing("the database has no tables yet: run `gridcare db upgrade` first")
     existing_areas = db.session.scalar(select(func.count()).select_from(Area))
@@ -93,7 +93,7 @@ def load_demo(
             history.add(home)
         history.flush()
         if progress:
-            progress(len(batch))
+            progress(len(batch), len(grids))
     writer.finish()
     audit.record(
         "demo_load",

@@ -32,13 +32,13 @@ def load_command(scale: str, history_days: int) -> None:
     """Load the demo city into an empty database (run `gridcare db upgrade` first)."""
     started = time.perf_counter()
     size = scale_for(scale, db.session.get_bind().dialect.name)
+    bar = _ProgressBar()
     try:
-        with click.progressbar(
-            length=size.grids, label="Writing grids", show_pos=True, show_eta=True
-        ) as bar:
-            result = load_demo(scale, history_days=history_days, progress=bar.update)
+        result = load_demo(scale, history_days=history_days, progress=bar)
     except SchemaMissing as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
     if result.skipped_because:
         click.echo(f"Demo not loaded: {result.skipped_because}. Nothing was changed.")
         return
@@ -65,3 +65,23 @@ def load_command(scale: str, history_days: int) -> None:
     for usernames, who in accounts:
         click.echo(f"  {usernames:<22}{who}")
     click.echo(f"  {'admin':<22}administrator")
+
+
+class _ProgressBar:
+    """Click's progress bar, shown from the first grid written: a database that cannot
+    be used, or is already used, gets its one line and no bar."""
+
+    def __init__(self):
+        self._bar = None
+
+    def __call__(self, grids: int, of: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=of, label="Writing the city, grid by grid", show_pos=True, show_eta=True
+            )
+            self._bar.__enter__()
+        self._bar.update(grids)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)

@@ -104,8 +104,10 @@ def test_a_city_written_a_few_grids_at_a_time_is_the_same_city(monkeypatch):
             db.session.execute(table.delete())
     monkeypatch.setattr(city, "GRIDS_PER_BATCH", 5)  # 12 grids: batches of 5, 5 and 2
     grids_written = []
-    batched = load_demo("small", history_days=30, progress=grids_written.append)
-    assert grids_written == [5, 5, 2]
+    batched = load_demo(
+        "small", history_days=30, progress=lambda grids, of: grids_written.append((grids, of))
+    )
+    assert grids_written == [(5, 12), (5, 12), (2, 12)]
     assert batched.households == whole.households == 600
     assert batched.history == whole.history
     assert [
