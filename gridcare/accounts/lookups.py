@@ -111,3 +111,20 @@ def officers_over(grid_path: str) -> list[int]:
         .distinct()
     )
     return list(db.session.scalars(stmt))
+
+
+def officers_over_each(grid_paths: Iterable[str]) -> dict[str, list[int]]:
+    """`officers_over` for many grids in one query: the officers told about each grid."""
+    officers = db.session.execute(
+        select(user_area.c.user_id, Area.path)
+        .join(User, User.id == user_area.c.user_id)
+        .join(Area, Area.id == user_area.c.area_id)
+        .where(User.role == Role.officer, User.active.is_(True))
+        .order_by(user_area.c.user_id)
+    ).all()
+    return {
+        grid_path: list(
+            dict.fromkeys(user_id for user_id, path in officers if grid_path.startswith(path))
+        )
+        for grid_path in set(grid_paths)
+    }

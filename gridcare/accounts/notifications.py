@@ -1,12 +1,27 @@
 """Notifications: in-app messages to users (a hazard escalated, an overdue digest), read
 and unread. Other domains queue them with `notify` inside their own transaction."""
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
 from sqlalchemy import func, select, update
 
 from gridcare.accounts.models import Notification
 from gridcare.clock import utcnow
 from gridcare.dialects import insert_ignoring_conflicts
 from gridcare.extensions import db
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message for `notify_each`: the same fields as `notify` takes."""
+
+    user_ids: Sequence[int]
+    kind: str
+    entity: str | None = None
+    entity_id: int | None = None
+    params: dict | None = None
+    dedupe: str | None = None
 
 
 def notify(
@@ -22,17 +37,25 @@ def notify(
 
     Does not commit: the change that caused the message commits it.
     """
+    return notify_each([Message(list(user_ids), kind, entity, entity_id, params, dedupe)])
+
+
+def notify_each(messages: Iterable[Message]) -> int:
+    """Queue many messages in one statement (a job telling hundreds of people); how many
+    were new. Does not commit."""
+    now = utcnow()
     rows = [
         {
             "user_id": user_id,
-            "kind": kind,
-            "entity": entity,
-            "entity_id": entity_id,
-            "params": params or {},
-            "dedupe_key": f"{dedupe}:{user_id}" if dedupe else None,
-            "created_at": utcnow(),
+            "kind": m.kind,
+            "entity": m.entity,
+            "entity_id": m.entity_id,
+            "params": m.params or {},
+            "dedupe_key": f"{m.dedupe}:{user_id}" if m.dedupe else None,
+            "created_at": now,
         }
-        for user_id in dict.fromkeys(user_ids)
+        for m in messages
+        for user_id in dict.fromkeys(m.user_ids)
     ]
     if not rows:
         return 0

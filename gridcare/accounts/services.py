@@ -20,9 +20,11 @@ from gridcare.accounts.models import (
 )
 
 # Notifications have their own module; re-exported for callers that import them from here.
+from gridcare.accounts.notifications import Message as Message
 from gridcare.accounts.notifications import mark_read as mark_read
 from gridcare.accounts.notifications import notifications_for as notifications_for
 from gridcare.accounts.notifications import notify as notify
+from gridcare.accounts.notifications import notify_each as notify_each
 from gridcare.accounts.notifications import unread_count as unread_count
 from gridcare.areas.models import Area
 from gridcare.areas.scope import EVERYWHERE, NOWHERE, Scope

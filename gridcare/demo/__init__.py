@@ -3,13 +3,23 @@ staff, and some weeks of their visits and hazards.
 
 `gridcare demo load` fills an empty, migrated database so the app can be tried at once.
 It seeds every domain, so it lives above them all: names and plan decide the city, city
-writes it, history replays visits through the real services, commands is the CLI group.
+writes it (through bulk, COPY on PostgreSQL), history follows each schedule through a
+year of visits and hazards, commands is the CLI group.
 """
 
 from gridcare.demo.city import DemoLoad, SchemaMissing, load_demo
-from gridcare.demo.history import History, simulate_history
+from gridcare.demo.history import History
 from gridcare.demo.names import DISTRICT_CODE, DISTRICT_NAME
-from gridcare.demo.plan import DEMO_PASSWORD, SCALES, SEED, CityPlan, Scale, plan_city
+from gridcare.demo.plan import (
+    DEMO_PASSWORD,
+    SCALES,
+    SEED,
+    CityPlan,
+    CityPlanner,
+    Scale,
+    plan_city,
+    scale_for,
+)
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -18,11 +28,12 @@ __all__ = [
     "SCALES",
     "SEED",
     "CityPlan",
+    "CityPlanner",
     "DemoLoad",
     "History",
     "Scale",
     "SchemaMissing",
     "load_demo",
     "plan_city",
-    "simulate_history",
+    "scale_for",
 ]

@@ -1,13 +1,13 @@
-"""`gridcare demo load`: the demo city, then some weeks of its visits."""
+"""`gridcare demo load`: the demo city, then a year of its visits and hazards."""
 
 import time
 
 import click
 
 from gridcare.demo.city import SchemaMissing, load_demo
-from gridcare.demo.history import simulate_history
 from gridcare.demo.names import DISTRICT_NAME
-from gridcare.demo.plan import DEMO_PASSWORD, SCALES
+from gridcare.demo.plan import DEMO_PASSWORD, SCALES, scale_for
+from gridcare.extensions import db
 from gridcare.renovation.demo import load_renovation_demo
 
 demo_cli = click.Group("demo", help="Demo data.")
@@ -16,50 +16,74 @@ demo_cli = click.Group("demo", help="Demo data.")
 @demo_cli.command("load")
 @click.option(
     "--scale",
-    type=click.Choice(list(SCALES)),
+    type=click.Choice(["small", "city"]),
     default="small",
     show_default=True,
-    help="small: 12 grids, about 600 households; city: about ten times that.",
+    help="small: 12 grids, 600 households. city: 480 grids, 120,000 households on "
+    "PostgreSQL; on SQLite a district of 120 grids, 6,000 households.",
 )
 @click.option(
     "--history-days",
     type=click.IntRange(0, 365),
-    default=14,
+    default=365,
     show_default=True,
-    help="Days of visits to simulate before today (0: only plan from today).",
+    help="Days of visits and hazards before today (0: only plan from today).",
 )
 def load_command(scale: str, history_days: int) -> None:
     """Load the demo city into an empty database (run `gridcare db upgrade` first)."""
     started = time.perf_counter()
+    size = scale_for(scale, db.session.get_bind().dialect.name)
+    bar = _ProgressBar()
     try:
-        result = load_demo(scale)
+        result = load_demo(scale, history_days=history_days, progress=bar)
     except SchemaMissing as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
     if result.skipped_because:
         click.echo(f"Demo not loaded: {result.skipped_because}. Nothing was changed.")
         return
     elapsed = time.perf_counter() - started
-    size = SCALES[scale]
     communities = size.streets * size.communities_per_street
-    grids = communities * size.grids_per_community
+    name = next(n for n, s in SCALES.items() if s == size)
     click.echo(
-        f"Loaded the demo city {DISTRICT_NAME} ({scale}) in {elapsed:.1f} s: "
+        f"Loaded the demo city {DISTRICT_NAME} ({name}) in {elapsed:.1f} s: "
         f"{result.areas} areas, {result.households} households, "
         f"{result.residents} residents, {result.users} accounts."
     )
-
-    history = simulate_history(days=history_days)
+    history = result.history
     click.echo(
-        f"Simulated {history_days} days of visits: {history.done} done, "
-        f"{history.not_home} not home, {history.missed} missed, {history.planned} planned now."
+        f"History of {history_days} days: {history.done} visits done, "
+        f"{history.not_home} not home, {history.missed} missed, {history.planned} planned now; "
+        f"{history.hazards} hazards."
     )
     click.echo(load_renovation_demo().summary)
     click.echo(f"Every demo account has the password: {DEMO_PASSWORD}")
     accounts = (
-        (f"worker1 … worker{grids}", "grid workers (网格员), one grid each"),
+        (f"worker1 … worker{size.grids}", "grid workers (网格员), one grid each"),
         (f"officer1 … officer{communities}", "community officers, one community each"),
         ("civil1", "civil-affairs staff (民政), the whole district"),
     )
     for usernames, who in accounts:
         click.echo(f"  {usernames:<22}{who}")
     click.echo(f"  {'admin':<22}administrator")
+
+
+class _ProgressBar:
+    """Click's progress bar, shown from the first grid written: a database that cannot
+    be used, or is already used, gets its one line and no bar."""
+
+    def __init__(self):
+        self._bar = None
+
+    def __call__(self, grids: int, of: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=of, label="Writing the city, grid by grid", show_pos=True, show_eta=True
+            )
+            self._bar.__enter__()
+        self._bar.update(grids)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)

@@ -48,16 +48,36 @@ class Scale:
     grids_per_community: int
     households_per_grid: int
 
+    @property
+    def grids(self) -> int:
+        return self.streets * self.communities_per_street * self.grids_per_community
+
+    @property
+    def households(self) -> int:
+        return self.grids * self.households_per_grid
+
 
 SCALES = {
     "small": Scale(
         streets=2, communities_per_street=2, grids_per_community=3, households_per_grid=50
     ),
-    # About ten times the households, for benchmarks.
-    "city": Scale(
+    # Ten times the small one: a district, the most the embedded SQLite is meant for.
+    "district": Scale(
         streets=5, communities_per_street=4, grids_per_community=6, households_per_grid=50
     ),
+    # A whole city: 480 grids of 250 households, about 234,000 residents (PostgreSQL).
+    "city": Scale(
+        streets=10, communities_per_street=6, grids_per_community=8, households_per_grid=250
+    ),
 }
+
+
+def scale_for(name: str, dialect: str) -> Scale:
+    """The scale a name means on a database: a city runs on PostgreSQL, so on SQLite
+    `city` stays the district the embedded database is meant for."""
+    if name == "city" and dialect != "postgresql":
+        return SCALES["district"]
+    return SCALES[name]
 
 
 @dataclass
@@ -124,26 +144,28 @@ class CityPlan:
 
 def plan_city(scale: Scale, on: date, seed: int = SEED) -> CityPlan:
     """Decide the whole demo city for the day `on`; the same inputs give the same city."""
-    return _Planner(scale, on, random.Random(seed)).plan()
+    planner = CityPlanner(scale, on, seed)
+    households = [h for grid in planner.grids for h in planner.plan_grid(grid)]
+    return CityPlan(areas=planner.areas, households=households, users=planner.users)
 
 
-class _Planner:
-    def __init__(self, scale: Scale, on: date, rng: random.Random):
+class CityPlanner:
+    """Areas and staff at once; households grid by grid, in order, so that a big city
+    can be written as it is planned instead of being held whole in memory."""
+
+    def __init__(self, scale: Scale, on: date, seed: int = SEED):
         self.scale = scale
         self.on = on
-        self.rng = rng
+        self.rng = random.Random(seed)
         self.used_ids: set[str] = set()
         self.used_compounds: set[str] = set()
         self._surnames, self._surname_weights = zip(*SURNAMES, strict=True)
         self._regions, self._region_weights = zip(*REGIONS, strict=True)
+        self.areas = self.plan_areas()
+        self.users = self.plan_users(self.areas)
+        self.grids = [a for a in self.areas if a.kind == AreaKind.grid]
 
     # -- areas and staff ----------------------------------------------------------------
-
-    def plan(self) -> CityPlan:
-        areas = self.plan_areas()
-        grids = [a for a in areas if a.kind == AreaKind.grid]
-        households = [h for grid in grids for h in self.plan_grid(grid)]
-        return CityPlan(areas=areas, households=households, users=self.plan_users(areas))
 
     def plan_areas(self) -> list[PlannedArea]:
         district = PlannedArea(AreaKind.district, DISTRICT_NAME, DISTRICT_CODE, None, CITY_CENTRE)
@@ -208,6 +230,7 @@ class _Planner:
     # -- households ---------------------------------------------------------------------
 
     def plan_grid(self, grid: PlannedArea) -> list[PlannedHousehold]:
+        """The grid's households; call once per grid, in the order of `grids`."""
         doors = self.doors(grid)
         households = []
         for address, building, unit, room, (lat, lon) in doors:
@@ -227,13 +250,15 @@ class _Planner:
         wanted = self.scale.households_per_grid
         road_index = self.rng.randrange(len(ROADS))
         sites = []
-        for n in range(2):
+        # Two sites for a small grid; a big one has a compound for every 60 homes or so.
+        site_count = max(2, math.ceil(wanted / 60))
+        for n in range(site_count):
             road = ROADS[(road_index + n) % len(ROADS)]
             centre = _offset(grid.centre, self.rng.uniform(-140, 140), self.rng.uniform(-140, 140))
             bungalows = n == 1 and self.rng.random() < 0.3
             sites.append((road, centre, bungalows))
         homes = []
-        per_site = (wanted + 1) // 2
+        per_site = math.ceil(wanted / site_count)
         for road, centre, bungalows in sites:
             count = min(per_site, wanted - len(homes))
             if bungalows:

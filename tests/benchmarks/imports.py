@@ -57,7 +57,7 @@ def prepare(app) -> list:
 
     with app.app_context():
         upgrade()
-        plan = plan_city(SCALES["city"], today())
+        plan = plan_city(SCALES["district"], today())
         by_code = {}
         for kind in AreaKind:
             level = [a for a in plan.areas if a.kind == kind]

@@ -26,7 +26,7 @@ def main() -> None:
 
     from gridcare.areas.models import Area
     from gridcare.clock import today
-    from gridcare.demo import DEMO_PASSWORD, load_demo, simulate_history
+    from gridcare.demo import DEMO_PASSWORD, load_demo
     from gridcare.extensions import db
     from gridcare.reports.coverage import coverage
     from gridcare.reports.periods import quarter
@@ -34,8 +34,6 @@ def main() -> None:
     with app.app_context():
         upgrade()
         load = load_demo(args.scale)
-        db.session.commit()
-        simulate_history(days=14)
         district = db.session.scalar(select(Area).where(Area.parent_id.is_(None)))
         period = quarter(today())
         print(f"demo city ({args.scale}): {load.households} households; period {period.key}")

@@ -25,17 +25,20 @@ def main() -> None:
 
     app = build_app()
     from flask_migrate import upgrade
-    from sqlalchemy import func, select
+    from sqlalchemy import delete, func, select
 
     from gridcare.clock import today
-    from gridcare.demo import DEMO_PASSWORD, load_demo, simulate_history
+    from gridcare.demo import DEMO_PASSWORD, load_demo
     from gridcare.extensions import db
     from gridcare.visits import services
-    from gridcare.visits.models import Visit
+    from gridcare.visits.models import CareSchedule, Visit
 
     with app.app_context():
         upgrade()
-        load = load_demo(args.scale)
+        load = load_demo(args.scale, history_days=0)
+        # Planned from nothing, as after registering the whole city at once.
+        db.session.execute(delete(Visit))
+        db.session.execute(delete(CareSchedule))
         db.session.commit()
         print(f"demo city ({args.scale}): {load.households} households, {load.residents} residents")
 
@@ -55,9 +58,9 @@ def main() -> None:
         print(f"generate_visits, first plan: {median_ms(first)}; created {created.visits_created}")
         print(f"generate_visits, second run (creates nothing): {median_ms(second)}")
 
-        simulate_history(days=14)
+        services.generate_visits(today())
         planned = db.session.scalar(select(func.count(Visit.id)).where(Visit.status == "planned"))
-        print(f"after 14 simulated days: {planned} planned visits")
+        print(f"after the first plan: {planned} planned visits")
 
     client = app.test_client()
     client.post("/login", data={"username": "worker1", "password": DEMO_PASSWORD})

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.hazards import services
-from gridcare.hazards.models import FollowUp, HazardStatus
+from gridcare.hazards.models import FollowUp, HazardCategory, HazardStatus, Severity
 from tests.conftest import TEST_DAY
 from tests.hazards.conftest import jpeg, notifications, raise_one
 
@@ -79,3 +79,34 @@ def test_an_escalation_keeps_the_hazards_status_and_shows_in_its_history(people)
     )
     assert entry.user_id is None  # the system, not a person
     assert entry.from_status == entry.to_status == HazardStatus.rectifying
+
+
+def test_escalating_in_small_batches_tells_each_hazards_own_officers_once(people, make):
+    worker_elsewhere = make.user("grid_worker", areas=[people["tree"]["grid3"]])
+    here = [raise_one(people, description=f"隐患{n}") for n in range(3)]
+    there = [
+        services.raise_hazard(
+            actor_for(worker_elsewhere),
+            people["elsewhere"],
+            category=HazardCategory.fire,
+            severity=Severity.minor,
+            description=f"电线老化{n}",
+            today=TODAY,
+        )
+        for n in range(2)
+    ]
+    late = here[0].deadline + timedelta(days=1)
+
+    assert services.escalate_hazards(late, batch_size=2) == 5
+    assert services.escalate_hazards(late, batch_size=2) == 0
+
+    told = {
+        name: sorted(n.entity_id for n in notifications(people[name]))
+        for name in ("officer", "other_officer")
+    }
+    assert told == {
+        "officer": sorted(h.id for h in here),
+        "other_officer": sorted(h.id for h in there),
+    }
+    assert all(h.escalations == 1 for h in here + there)
+    assert {n.params["address"] for n in notifications(people["other_officer"])} == {"五一路9号"}

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from gridcare.accounts.models import Role, User
-from gridcare.accounts.services import notify
+from gridcare.accounts.services import Message, notify_each
 from gridcare.dialects import count_if
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard
@@ -32,19 +32,23 @@ def worker_digest(today: date) -> int:
         ).all()
     )
     workers = db.session.scalars(
-        select(User.id).where(User.role == Role.grid_worker, User.active.is_(True))
+        select(User.id)
+        .where(User.role == Role.grid_worker, User.active.is_(True))
+        .order_by(User.id)
     )
-    sent = 0
+    messages = []
     for worker_id in workers:
         due_today, overdue = visits.get(worker_id, (0, 0))
         late_hazards = hazards.get(worker_id, 0)
-        if not (due_today or overdue or late_hazards):
-            continue
-        sent += notify(
-            [worker_id],
-            "worker_digest",
-            params={"due": due_today, "overdue": overdue, "hazards": late_hazards},
-            dedupe=f"digest:{today.isoformat()}",
-        )
+        if due_today or overdue or late_hazards:
+            messages.append(
+                Message(
+                    [worker_id],
+                    "worker_digest",
+                    params={"due": due_today, "overdue": overdue, "hazards": late_hazards},
+                    dedupe=f"digest:{today.isoformat()}",
+                )
+            )
+    sent = notify_each(messages)  # one statement for a city's few hundred workers
     db.session.commit()
     return sent

@@ -1,20 +1,22 @@
 """Care levels kept up to date: re-derived when residents change, overridden by an officer,
 refreshed nightly as birthdays move people up."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from itertools import groupby
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from gridcare.accounts.models import Permission
 from gridcare.accounts.services import SYSTEM, Actor
-from gridcare.clock import today
+from gridcare.clock import today, utcnow
 from gridcare.extensions import db
+from gridcare.registry.batches import HouseholdBatch, household_batches
 from gridcare.registry.care_levels import household_care_level
-from gridcare.registry.models import CARE_LEVELS, Household
+from gridcare.registry.models import CARE_LEVELS, Household, Resident
 from gridcare.registry.rules import RegistryError, require, require_in_scope
 
 # Sent inside the transaction when a household's care level changes, it moves to another
@@ -82,27 +84,71 @@ def set_care_level_override(
     return household
 
 
-def refresh_care_levels(on: date, actor: Actor = SYSTEM, batch_size: int = 500) -> int:
-    """Re-derive every active household's level on `on` (birthdays move people up); the count."""
+# What the care rules read of each resident, fetched as plain rows.
+_RESIDENT_FACTS = (
+    Resident.status,
+    Resident.birth_date,
+    Resident.lives_alone,
+    Resident.empty_nest,
+    Resident.disability_category,
+    Resident.disability_grade,
+)
+
+LevelRule = Callable[[list, int | None, date], int | None]
+
+
+def refresh_care_levels(
+    on: date,
+    actor: Actor = SYSTEM,
+    batch_size: int | None = None,
+    level_of: LevelRule = household_care_level,
+) -> int:
+    """Re-derive every active household's level on `on` (birthdays move people up); the count.
+
+    A batch of households at a time: their residents are read as plain rows, `level_of`
+    (the care rules: residents, override, day) judges each household, and only those
+    whose level changed are written, audited and followed by the visits domain.
+    """
     changed_count = 0
-    last_id = 0
-    while True:
-        batch = list(
-            db.session.scalars(
-                select(Household)
-                .where(Household.active.is_(True), Household.id > last_id)
-                .order_by(Household.id)
-                .limit(batch_size)
-                .options(selectinload(Household.residents))
-            )
-        )
-        if not batch:
-            break
-        for household in batch:
-            if rederive_care_level(household, on):
-                actor.audit("update", "household", household.id, ["care_level"])
-                changed_count += 1
-        last_id = batch[-1].id
-        db.session.flush()
-    db.session.commit()
+    for batch in household_batches(size=batch_size):
+        changes = _changed_levels(batch, on, level_of)
+        if changes:
+            _apply_levels(changes, actor)
+            households_changed.send(tuple(changes), on=on)
+            changed_count += len(changes)
+        db.session.commit()
     return changed_count
+
+
+def _changed_levels(batch: HouseholdBatch, on: date, level_of: LevelRule) -> dict[int, int | None]:
+    rows = db.session.execute(
+        select(Household.id, Household.care_level, Household.care_level_override, *_RESIDENT_FACTS)
+        .outerjoin(Resident, Resident.household_id == Household.id)
+        .where(batch.where(Household.id), Household.active.is_(True))
+        .order_by(Household.id)
+    )
+    changes = {}
+    for household_id, group in groupby(rows, key=lambda row: row.id):
+        group = list(group)
+        residents = [row for row in group if row.status is not None]
+        level = level_of(residents, group[0].care_level_override, on)
+        if level != group[0].care_level:
+            changes[household_id] = level
+    return changes
+
+
+def _apply_levels(changes: dict[int, int | None], actor: Actor) -> None:
+    table = Household.__table__
+    now = utcnow()
+    db.session.execute(
+        table.update()
+        .where(table.c.id == bindparam("b_id"))
+        .values(care_level=bindparam("b_level"), updated_at=now),
+        [{"b_id": household_id, "b_level": level} for household_id, level in changes.items()],
+    )
+    for household_id in changes:
+        actor.audit("update", "household", household_id, ["care_level"])
+    # A household the session already holds shows its new level.
+    for instance in list(db.session.identity_map.values()):
+        if isinstance(instance, Household) and instance.id in changes:
+            db.session.expire(instance, ("care_level", "updated_at"))

@@ -1,19 +1,23 @@
-"""Planning: care schedules that follow care levels, and each schedule's next visit."""
+"""Planning: care schedules that follow care levels, and each schedule's next visit.
 
-from collections import defaultdict
+Everything here works a batch of households at a time (`gridcare.registry.batches`) and
+reads only the rows that change, so a city's 120,000 households plan in bounded memory.
+"""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, null, or_, select, update
 
 from gridcare.accounts.lookups import grid_workers, users_over
 from gridcare.areas.models import Area
 from gridcare.clock import utc_to_local_date, utcnow
 from gridcare.dialects import insert_ignoring_conflicts
 from gridcare.extensions import db
+from gridcare.registry.batches import BATCH_SIZE, HouseholdBatch, household_batches
 from gridcare.registry.models import Household
-from gridcare.visits.models import CareSchedule, Visit, VisitStatus
+from gridcare.visits.models import CareSchedule, Visit, VisitKind, VisitStatus
 from gridcare.visits.plans import care_plan, first_due
 
 
@@ -49,100 +53,224 @@ def sync_schedules(
     A household that gained a level gets schedules; one whose level changed gets the new
     cadence (unless an officer adjusted it) and an earlier open visit when the cadence
     tightened; one with no level left, or closed, has its schedules ended and its open
-    visits cancelled. The registry keeps care levels current.
+    visits cancelled. The registry keeps care levels current. Works a batch of
+    households at a time, and reads only the schedules that must change.
     """
     summary = summary or PlanSummary()
-    stmt = select(Household.id, Household.care_level, Household.active)
-    schedule_stmt = select(CareSchedule)
-    if household_ids is not None:
-        stmt = stmt.where(Household.id.in_(household_ids))
-        schedule_stmt = schedule_stmt.where(CareSchedule.household_id.in_(household_ids))
-    schedules = defaultdict(dict)
-    for schedule in db.session.scalars(schedule_stmt):
-        schedules[schedule.household_id][schedule.kind] = schedule
-
     plan = care_plan(today)
-    ended: list[int] = []
-    tightened: list[CareSchedule] = []
-    new_schedules: list[dict] = []
-    for household_id, care_level, active in db.session.execute(stmt):
-        level = care_level if active else None
-        existing = schedules.get(household_id, {})
-        if level is None:
-            for schedule in existing.values():
-                if schedule.active:
-                    schedule.active = False
-                    ended.append(schedule.id)
-                    summary.schedules_ended += 1
-            continue
-        for kind, cadence in plan[level].items():
-            schedule = existing.get(kind)
-            if schedule is None:
-                new_schedules.append(
-                    {
-                        "household_id": household_id,
-                        "kind": kind,
-                        "interval_days": cadence.interval_days,
-                        "window_days": cadence.window_days,
-                        "adjusted": False,
-                        "active": True,
-                    }
-                )
-                continue
-            changed = not schedule.active
-            schedule.active = True
-            follows_level = not schedule.adjusted
-            if follows_level and schedule.interval_days != cadence.interval_days:
-                if cadence.interval_days < schedule.interval_days:
-                    tightened.append(schedule)
-                schedule.interval_days = cadence.interval_days
-                changed = True
-            if follows_level and schedule.window_days != cadence.window_days:
-                schedule.window_days = cadence.window_days
-                changed = True
-            summary.schedules_updated += changed
-    db.session.flush()
-    summary.schedules_created += insert_ignoring_duplicates(CareSchedule, new_schedules)
-    if ended:
-        summary.visits_cancelled += _cancel_open_visits(ended)
-    for schedule in tightened:
-        summary.visits_rescheduled += pull_forward(schedule, today)
+    for batch in household_batches(household_ids):
+        _sync_batch(today, batch, summary, plan)
     return summary
 
 
+SCHEDULE_COLUMNS = ("active", "interval_days", "window_days", "updated_at")
+
+
+def _cadence(plan: dict, attribute: str):
+    """The interval or window a schedule's household's level asks for under `plan`; NULL
+    for none."""
+    return case(
+        *(
+            (
+                and_(Household.care_level == level, CareSchedule.kind == kind),
+                getattr(cadence, attribute),
+            )
+            for level, kinds in plan.items()
+            for kind, cadence in kinds.items()
+        ),
+        else_=null(),
+    )
+
+
+def _sync_batch(today: date, batch: HouseholdBatch, summary: PlanSummary, plan: dict) -> None:
+    interval, window = _cadence(plan, "interval_days"), _cadence(plan, "window_days")
+    in_batch = batch.where(CareSchedule.household_id)
+    ended = list(
+        db.session.scalars(
+            select(CareSchedule.id)
+            .join(Household, Household.id == CareSchedule.household_id)
+            .where(
+                in_batch, CareSchedule.active.is_(True), or_(~Household.active, interval.is_(None))
+            )
+        )
+    )
+    # Reopened, or (following the level) at another cadence than the level's.
+    changing = db.session.execute(
+        select(
+            CareSchedule.id,
+            CareSchedule.active,
+            CareSchedule.adjusted,
+            CareSchedule.interval_days,
+            CareSchedule.window_days,
+            interval.label("level_interval"),
+            window.label("level_window"),
+        )
+        .join(Household, Household.id == CareSchedule.household_id)
+        .where(
+            in_batch,
+            Household.active.is_(True),
+            interval.is_not(None),
+            or_(
+                CareSchedule.active.is_(False),
+                and_(
+                    CareSchedule.adjusted.is_(False),
+                    or_(CareSchedule.interval_days != interval, CareSchedule.window_days != window),
+                ),
+            ),
+        )
+    ).all()
+    updates, tightened = [], []
+    for row in changing:
+        new_interval, new_window = row.interval_days, row.window_days
+        if not row.adjusted:
+            new_interval, new_window = row.level_interval, row.level_window
+            if new_interval < row.interval_days:
+                tightened.append(row.id)
+        updates.append(
+            {"b_id": row.id, "b_interval": new_interval, "b_window": new_window, "b_now": utcnow()}
+        )
+    if updates:
+        table = CareSchedule.__table__
+        db.session.execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                active=True,
+                interval_days=bindparam("b_interval"),
+                window_days=bindparam("b_window"),
+                updated_at=bindparam("b_now"),
+            ),
+            updates,
+        )
+        _expire(CareSchedule, {u["b_id"] for u in updates}, SCHEDULE_COLUMNS)
+    summary.schedules_updated += len(updates)
+    if ended:
+        db.session.execute(
+            update(CareSchedule)
+            .where(CareSchedule.id.in_(ended))
+            .values(active=False, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        _expire(CareSchedule, set(ended), SCHEDULE_COLUMNS)
+        summary.schedules_ended += len(ended)
+    summary.schedules_created += insert_ignoring_duplicates(
+        CareSchedule, _new_schedules(batch, plan)
+    )
+    if ended:
+        summary.visits_cancelled += _cancel_open_visits(ended)
+    if tightened:
+        summary.visits_rescheduled += pull_forward_all(tightened, today)
+
+
+def _new_schedules(batch: HouseholdBatch, plan: dict) -> list[dict]:
+    """A schedule for each kind a household's level asks for and it does not have yet."""
+    rows = []
+    for kind in VisitKind:
+        levels = [level for level, kinds in plan.items() if kind in kinds]
+        has_one = exists().where(
+            CareSchedule.household_id == Household.id, CareSchedule.kind == kind
+        )
+        for household_id, level in db.session.execute(
+            select(Household.id, Household.care_level).where(
+                batch.where(Household.id),
+                Household.active.is_(True),
+                Household.care_level.in_(levels),
+                ~has_one,
+            )
+        ):
+            cadence = plan[level][kind]
+            rows.append(
+                {
+                    "household_id": household_id,
+                    "kind": kind,
+                    "interval_days": cadence.interval_days,
+                    "window_days": cadence.window_days,
+                    "adjusted": False,
+                    "active": True,
+                }
+            )
+    return rows
+
+
 def _cancel_open_visits(schedule_ids: list[int]) -> int:
-    result = db.session.execute(
+    cancelled = db.session.scalars(
         update(Visit)
         .where(Visit.schedule_id.in_(schedule_ids), Visit.status == VisitStatus.planned)
         .values(status=VisitStatus.cancelled, updated_at=utcnow())
+        .returning(Visit.id)
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
+    ).all()
+    _expire(Visit, set(cancelled), ("status", "updated_at"))
+    return len(cancelled)
 
 
-def _last_completion(schedule_id: int) -> date | None:
-    last = db.session.scalar(
-        select(func.max(Visit.completed_at)).where(
-            Visit.schedule_id == schedule_id, Visit.status == VisitStatus.done
+def _last_outcomes(schedule_ids: Sequence[int]) -> tuple[dict[int, date], dict[int, date]]:
+    """Each schedule's last completion (as a local date) and its last missed due date."""
+    last_done = {
+        schedule_id: utc_to_local_date(done_at)
+        for schedule_id, done_at in db.session.execute(
+            select(Visit.schedule_id, func.max(Visit.completed_at))
+            .where(Visit.schedule_id.in_(schedule_ids), Visit.status == VisitStatus.done)
+            .group_by(Visit.schedule_id)
         )
+    }
+    last_missed = dict(
+        db.session.execute(
+            select(Visit.schedule_id, func.max(Visit.due_date))
+            .where(Visit.schedule_id.in_(schedule_ids), Visit.status == VisitStatus.missed)
+            .group_by(Visit.schedule_id)
+        ).all()
     )
-    return utc_to_local_date(last) if last else None
+    return last_done, last_missed
 
 
 def pull_forward(schedule: CareSchedule, today: date) -> int:
     """Bring the open visit forward when a schedule's cadence tightened."""
-    visit = db.session.scalar(
-        select(Visit).where(Visit.schedule_id == schedule.id, Visit.status == VisitStatus.planned)
-    )
-    if visit is None:
-        return 0
-    base = _last_completion(schedule.id) or today
-    due = max(min(visit.due_date, base + timedelta(days=schedule.interval_days)), today)
-    if due == visit.due_date:
-        return 0
-    visit.due_date = due
-    visit.window_end = due + timedelta(days=schedule.window_days)
-    return 1
+    db.session.flush()
+    return pull_forward_all([schedule.id], today)
+
+
+def pull_forward_all(schedule_ids: Sequence[int], today: date) -> int:
+    """Bring forward the open visit of each schedule whose cadence tightened (flushed)."""
+    moved = []
+    for start in range(0, len(schedule_ids), BATCH_SIZE):
+        chunk = schedule_ids[start : start + BATCH_SIZE]
+        last_done, _ = _last_outcomes(chunk)
+        for visit_id, schedule_id, due_date, interval, window in db.session.execute(
+            select(
+                Visit.id,
+                Visit.schedule_id,
+                Visit.due_date,
+                CareSchedule.interval_days,
+                CareSchedule.window_days,
+            )
+            .join(CareSchedule, CareSchedule.id == Visit.schedule_id)
+            .where(Visit.schedule_id.in_(chunk), Visit.status == VisitStatus.planned)
+        ):
+            base = last_done.get(schedule_id) or today
+            due = max(min(due_date, base + timedelta(days=interval)), today)
+            if due != due_date:
+                moved.append(
+                    {"b_id": visit_id, "b_due": due, "b_end": due + timedelta(days=window)}
+                )
+    if moved:
+        table = Visit.__table__
+        db.session.execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(due_date=bindparam("b_due"), window_end=bindparam("b_end")),
+            moved,
+        )
+        _expire(Visit, {m["b_id"] for m in moved}, ("due_date", "window_end"))
+    return len(moved)
+
+
+def _expire(model, ids: set[int], attributes: tuple[str, ...]) -> None:
+    """Let rows changed by a bulk statement be read again from the database, if the
+    session holds them; only those columns, so their loaded relationships stay."""
+    for instance in list(db.session.identity_map.values()):
+        if isinstance(instance, model) and instance.id in ids:
+            db.session.expire(instance, attributes)
 
 
 def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> int:
@@ -152,46 +280,42 @@ def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> 
     missed one was due (never before today); a new schedule's first is spread over its
     first week. Idempotent: the partial unique index turns a second insert into a no-op.
     """
+    return sum(_plan_batch(today, batch) for batch in household_batches(household_ids))
+
+
+def _plan_batch(today: date, batch: HouseholdBatch) -> int:
+    # The same test as the partial unique index, so the index answers it.
     open_visit = exists().where(
-        Visit.schedule_id == CareSchedule.id, Visit.status == VisitStatus.planned
+        Visit.household_id == CareSchedule.household_id,
+        Visit.kind == CareSchedule.kind,
+        Visit.status == VisitStatus.planned,
+        Visit.schedule_id.is_not(None),
     )
-    stmt = (
-        select(CareSchedule, Household.grid_id)
+    pending = db.session.execute(
+        select(
+            CareSchedule.id,
+            CareSchedule.household_id,
+            CareSchedule.kind,
+            CareSchedule.interval_days,
+            CareSchedule.window_days,
+            CareSchedule.worker_id,
+            Household.grid_id,
+        )
         .join(Household, Household.id == CareSchedule.household_id)
-        .where(CareSchedule.active.is_(True), Household.active.is_(True), ~open_visit)
-    )
-    if household_ids is not None:
-        stmt = stmt.where(CareSchedule.household_id.in_(household_ids))
-    pending = db.session.execute(stmt).all()
+        .where(
+            batch.where(CareSchedule.household_id),
+            CareSchedule.active.is_(True),
+            Household.active.is_(True),
+            ~open_visit,
+        )
+    ).all()
     if not pending:
         return 0
-
-    schedule_ids = [schedule.id for schedule, _ in pending]
-    last_done = dict(
-        db.session.execute(
-            select(Visit.schedule_id, func.max(Visit.completed_at))
-            .where(Visit.schedule_id.in_(schedule_ids), Visit.status == VisitStatus.done)
-            .group_by(Visit.schedule_id)
-        ).all()
-    )
-    last_missed = dict(
-        db.session.execute(
-            select(Visit.schedule_id, func.max(Visit.due_date))
-            .where(Visit.schedule_id.in_(schedule_ids), Visit.status == VisitStatus.missed)
-            .group_by(Visit.schedule_id)
-        ).all()
-    )
-    workers = grid_workers(grid_id for _, grid_id in pending)
-
+    last_done, last_missed = _last_outcomes([schedule.id for schedule in pending])
+    workers = grid_workers(schedule.grid_id for schedule in pending)
     rows = []
-    for schedule, grid_id in pending:
-        done_at = last_done.get(schedule.id)
-        due = _next_due(
-            schedule,
-            utc_to_local_date(done_at) if done_at else None,
-            last_missed.get(schedule.id),
-            today,
-        )
+    for schedule in pending:
+        due = _next_due(schedule, last_done.get(schedule.id), last_missed.get(schedule.id), today)
         rows.append(
             {
                 "household_id": schedule.household_id,
@@ -200,7 +324,7 @@ def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> 
                 "due_date": due,
                 "window_end": due + timedelta(days=schedule.window_days),
                 "status": VisitStatus.planned,
-                "worker_id": schedule.worker_id or workers.get(grid_id),
+                "worker_id": schedule.worker_id or workers.get(schedule.grid_id),
                 "checklist": {},
                 "notes": "",
             }
@@ -208,9 +332,7 @@ def plan_due_visits(today: date, household_ids: Sequence[int] | None = None) -> 
     return insert_ignoring_duplicates(Visit, rows)
 
 
-def _next_due(
-    schedule: CareSchedule, done_on: date | None, missed_due: date | None, today: date
-) -> date:
+def _next_due(schedule, done_on: date | None, missed_due: date | None, today: date) -> date:
     interval = timedelta(days=schedule.interval_days)
     if done_on is None and missed_due is None:
         return first_due(schedule.household_id, schedule.kind, schedule.interval_days, today)
@@ -220,10 +342,16 @@ def _next_due(
 
 
 def generate_visits(today: date) -> PlanSummary:
-    """The nightly plan: follow care levels, then give each schedule its next visit."""
-    summary = sync_schedules(today)
-    summary.visits_created = plan_due_visits(today)
-    db.session.commit()
+    """The nightly plan: follow care levels, then give each schedule its next visit.
+
+    One batch of households at a time, each committed: memory stays bounded, and a run
+    cut short has kept what it did (the next run finds the rest).
+    """
+    summary = PlanSummary()
+    for batch in household_batches():
+        _sync_batch(today, batch, summary)
+        summary.visits_created += _plan_batch(today, batch)
+        db.session.commit()
     return summary
 
 
@@ -241,38 +369,60 @@ def close_missed(today: date) -> int:
 
 def follow_households(household_ids: tuple[int, ...], on: date) -> PlanSummary:
     """The registry changed households (their level, their grid, closed or reopened them):
-    follow at once, in one batch. Runs inside the registry's transaction, which commits.
-    Connected to `households_changed` by `gridcare.visits.init_app`.
+    follow at once, a batch at a time. Runs inside the registry's transaction, which
+    commits. Connected to `households_changed` by `gridcare.visits.init_app`.
     """
-    summary = sync_schedules(on, household_ids)
-    _hand_back_open_tasks(household_ids)
-    summary.visits_created = plan_due_visits(on, household_ids)
+    summary = PlanSummary()
+    for batch in household_batches(household_ids):
+        _sync_batch(on, batch, summary)
+        _hand_back_open_tasks(batch)
+        summary.visits_created += _plan_batch(on, batch)
     return summary
 
 
-def _hand_back_open_tasks(household_ids: Sequence[int]) -> None:
+def _hand_back_open_tasks(batch: HouseholdBatch) -> None:
     """Give open tasks whose worker no longer covers the household's grid (it moved) to
     the grid's worker; a schedule's named worker who no longer covers it is dropped."""
     homes = db.session.execute(
         select(Household.id, Area.id, Area.path)
         .join(Area, Area.id == Household.grid_id)
-        .where(Household.id.in_(household_ids))
+        .where(batch.where(Household.id))
     ).all()
     covering = {path: users_over(path) for path in {path for _, _, path in homes}}
     grid_worker = grid_workers({grid_id for _, grid_id, _ in homes})
     home_of = {household_id: (grid_id, path) for household_id, grid_id, path in homes}
-    for schedule in db.session.scalars(
-        select(CareSchedule).where(
-            CareSchedule.household_id.in_(household_ids), CareSchedule.worker_id.is_not(None)
+    dropped = [
+        schedule_id
+        for schedule_id, household_id, worker_id in db.session.execute(
+            select(CareSchedule.id, CareSchedule.household_id, CareSchedule.worker_id).where(
+                batch.where(CareSchedule.household_id), CareSchedule.worker_id.is_not(None)
+            )
+        )
+        if worker_id not in covering[home_of[household_id][1]]
+    ]
+    if dropped:
+        db.session.execute(
+            update(CareSchedule)
+            .where(CareSchedule.id.in_(dropped))
+            .values(worker_id=None, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    handed = []
+    for visit_id, household_id, worker_id in db.session.execute(
+        select(Visit.id, Visit.household_id, Visit.worker_id).where(
+            batch.where(Visit.household_id), Visit.status == VisitStatus.planned
         )
     ):
-        if schedule.worker_id not in covering[home_of[schedule.household_id][1]]:
-            schedule.worker_id = None
-    for visit in db.session.scalars(
-        select(Visit).where(
-            Visit.household_id.in_(household_ids), Visit.status == VisitStatus.planned
+        grid_id, path = home_of[household_id]
+        if worker_id not in covering[path]:
+            handed.append({"b_id": visit_id, "b_worker": grid_worker.get(grid_id)})
+    if handed:
+        table = Visit.__table__
+        db.session.execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(worker_id=bindparam("b_worker"), updated_at=utcnow()),
+            handed,
         )
-    ):
-        grid_id, path = home_of[visit.household_id]
-        if visit.worker_id not in covering[path]:
-            visit.worker_id = grid_worker.get(grid_id)
+    _expire(CareSchedule, set(dropped), ("worker_id", "updated_at"))
+    _expire(Visit, {h["b_id"] for h in handed}, ("worker_id", "updated_at"))
