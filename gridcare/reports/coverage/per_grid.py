@@ -94,7 +94,9 @@ def grid_figures_for(
     in_area = Household.grid_id.in_(area_grids(area))
     return [
         figures_in(in_area, period, reach, today)
-        for period, reach in zip(periods, reached_per_grid(in_area, periods), strict=True)
+        for period, reach in zip(
+            periods, reached_per_grid(in_area, periods, area.parent_id is None), strict=True
+        )
     ]
 
 

@@ -86,10 +86,14 @@ def target_resident(period: Period) -> ColumnElement[bool]:
 
 
 def reached_per_grid(
-    in_area: ColumnElement[bool], periods: list[Period]
+    in_area: ColumnElement[bool], periods: list[Period], everywhere: bool = False
 ) -> list[dict[int, Reached]]:
     """For each period (in order), the reach of every grid of households matching
-    `in_area` that has a target household in it."""
+    `in_area` that has a target household in it.
+
+    `everywhere`: `in_area` holds every household (a top-level area), so the visits need
+    no test of their household's area; elsewhere the test lets a small area reach its
+    visits through their households."""
     if not periods:
         return []
     first = min(p.start_utc for p in periods)
@@ -119,7 +123,7 @@ def reached_per_grid(
             Visit.completed_at >= first,
             Visit.completed_at < last,
             Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
-            Visit.household_id.in_(select(Household.id).where(in_area)),
+            true() if everywhere else Visit.household_id.in_(select(Household.id).where(in_area)),
         )
         .distinct()
         .subquery("visit_kinds")
