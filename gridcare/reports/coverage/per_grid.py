@@ -12,7 +12,7 @@ children. The indexes each query uses:
 - hazards found: ix_hazard_reported_at; closed: ix_hazard_closed_at; open at the end:
   ix_hazard_status_deadline and ix_hazard_reported_at; from a small area's households,
   ix_hazard_household_id (tests/reports/coverage/test_query_plans.py checks the plans);
-- registry counts: ix_resident_household_id (`resident_counts`).
+- registry counts: counted with the target residents, in `reached`.
 """
 
 from collections import defaultdict
@@ -32,12 +32,10 @@ from gridcare.registry.models import Household, Resident
 from gridcare.reports.coverage.figures import Figures
 from gridcare.reports.coverage.reached import (
     Reached,
-    active_at_end,
     reached_per_grid,
     target_resident,
 )
 from gridcare.reports.periods import Period
-from gridcare.reports.resident_counts import resident_counts
 from gridcare.visits.models import Visit, VisitKind, VisitStatus
 
 
@@ -94,7 +92,9 @@ def grid_figures_for(
     in_area = Household.grid_id.in_(area_grids(area))
     return [
         figures_in(in_area, period, reach, today)
-        for period, reach in zip(periods, reached_per_grid(in_area, periods), strict=True)
+        for period, reach in zip(
+            periods, reached_per_grid(in_area, periods, area.parent_id is None), strict=True
+        )
     ]
 
 
@@ -107,7 +107,7 @@ def figures_in(
     for grid_id, counts in reach.items():
         f = result[grid_id]
         for name, number in asdict(counts).items():
-            setattr(f, name, number)
+            setattr(f, name, number)  # households, residents and the registry counts
     done = Visit.status == VisitStatus.done
 
     # Timeliness: windows that closed in the period and by today, done in time / (done + missed).
@@ -134,7 +134,6 @@ def figures_in(
         f.on_time, f.late, f.missed = on_time, late, missed
 
     _hazard_figures(result, in_area, period)
-    _registry_figures(result, in_area, period)
     return dict(result)
 
 
@@ -186,16 +185,3 @@ def _hazard_figures(result: dict[int, Figures], in_area, period: Period) -> None
     for grid_id, open_count, past_deadline in rows:
         result[grid_id].hazards_open_at_end = open_count
         result[grid_id].hazards_open_past_deadline = past_deadline
-
-
-def _registry_figures(result: dict[int, Figures], in_area, period: Period) -> None:
-    """The registry counts of each grid, as of the period's end, in the figures' form."""
-    for grid_id, counts in resident_counts(in_area, period.end, active_at_end(period)).items():
-        f = result[grid_id]
-        f.living_alone, f.empty_nest, f.disabled = (
-            counts.living_alone,
-            counts.empty_nest,
-            counts.disabled,
-        )
-        f.disabled_by_category = {str(c): n for c, n in counts.disabled_by_category.items() if n}
-        f.disabled_by_grade = {str(g): n for g, n in counts.disabled_by_grade.items() if n}

@@ -24,7 +24,7 @@ set of CASE columns, so the page's period, the one before it and the trend's liv
 cost one pass over the rows, not one query each.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true
 
@@ -32,7 +32,14 @@ from gridcare.clock import years_before
 from gridcare.dialects import count_if
 from gridcare.extensions import db
 from gridcare.registry.care_levels import care_rules
-from gridcare.registry.models import Household, Resident, ResidentStatus
+from gridcare.registry.flags import resident_has
+from gridcare.registry.models import (
+    DISABILITY_CATEGORIES,
+    DISABILITY_GRADES,
+    Household,
+    Resident,
+    ResidentStatus,
+)
 from gridcare.reports.periods import Period
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 
@@ -49,6 +56,44 @@ class Reached:
     target_residents: int = 0
     visited_residents: int = 0
     reached_residents: int = 0
+    # The registry counts of its target residents (every group is aged 60+ or disabled).
+    living_alone: int = 0
+    empty_nest: int = 0
+    disabled: int = 0
+    disabled_by_category: dict[str, int] = field(default_factory=dict)
+    disabled_by_grade: dict[str, int] = field(default_factory=dict)
+
+
+COUNTS = (
+    "target",
+    "visited",
+    "phone_contacted",
+    "not_home",
+    "checked",
+    "target_residents",
+    "visited_residents",
+    "reached_residents",
+    "living_alone",
+    "empty_nest",
+    "disabled",
+)
+
+
+def registry_groups(period: Period) -> dict[str, ColumnElement[bool]]:
+    """The registry's groups of residents as of the period's end, as conditions on a
+    resident row: `living_alone`, `empty_nest`, `disabled`, then `category:N`, `grade:N`."""
+    elderly = Resident.birth_date <= years_before(period.end, DEFAULT_RULES.elderly_age)
+    on_register = active_at_end(period)
+    groups = {
+        "living_alone": and_(on_register, elderly, resident_has("lives_alone")),
+        "empty_nest": and_(on_register, elderly, resident_has("empty_nest")),
+        "disabled": and_(on_register, resident_has("disabled")),
+    }
+    for c in DISABILITY_CATEGORIES:
+        groups[f"category:{c}"] = and_(on_register, Resident.disability_category == c)
+    for g in DISABILITY_GRADES:
+        groups[f"grade:{g}"] = and_(on_register, Resident.disability_grade == g)
+    return groups
 
 
 def outcomes(kind, status, method) -> dict[str, ColumnElement[bool]]:
@@ -86,10 +131,14 @@ def target_resident(period: Period) -> ColumnElement[bool]:
 
 
 def reached_per_grid(
-    in_area: ColumnElement[bool], periods: list[Period]
+    in_area: ColumnElement[bool], periods: list[Period], everywhere: bool = False
 ) -> list[dict[int, Reached]]:
     """For each period (in order), the reach of every grid of households matching
-    `in_area` that has a target household in it."""
+    `in_area` that has a target household in it.
+
+    `everywhere`: `in_area` holds every household (a top-level area), so the visits need
+    no test of their household's area; elsewhere the test lets a small area reach its
+    visits through their households."""
     if not periods:
         return []
     first = min(p.start_utc for p in periods)
@@ -100,6 +149,11 @@ def reached_per_grid(
             Household.grid_id.label("grid_id"),
             Resident.household_id.label("household_id"),
             *(count_if(target_resident(p)).label(f"t{i}") for i, p in enumerate(periods)),
+            *(
+                count_if(condition).label(f"{name}@{i}")
+                for i, p in enumerate(periods)
+                for name, condition in registry_groups(p).items()
+            ),
         )
         .join(Household, Household.id == Resident.household_id)
         .where(in_area, or_(*(target_resident(p) for p in periods)))
@@ -119,7 +173,7 @@ def reached_per_grid(
             Visit.completed_at >= first,
             Visit.completed_at < last,
             Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
-            Visit.household_id.in_(select(Household.id).where(in_area)),
+            true() if everywhere else Visit.household_id.in_(select(Household.id).where(in_area)),
         )
         .distinct()
         .subquery("visit_kinds")
@@ -144,7 +198,7 @@ def reached_per_grid(
     )
 
     columns = []
-    columns = []
+    columns, groups = [], list(registry_groups(periods[0]))
     for i in range(len(periods)):
         people = residents.c[f"t{i}"]
         is_target = people > 0
@@ -161,6 +215,7 @@ def reached_per_grid(
             func.coalesce(func.sum(people), 0),
             func.coalesce(func.sum(case((outcome("visited"), people), else_=0)), 0),
             func.coalesce(func.sum(case((outcome("reached"), people), else_=0)), 0),
+            *(func.coalesce(func.sum(residents.c[f"{name}@{i}"]), 0) for name in groups),
         ]
     rows = db.session.execute(
         select(residents.c.grid_id, *columns)
@@ -172,7 +227,22 @@ def reached_per_grid(
     result: list[dict[int, Reached]] = [{} for _ in periods]
     for grid_id, *values in rows:
         for i in range(len(periods)):
-            counts = [int(v) for v in values[i * width : (i + 1) * width]]
-            if counts[0]:
-                result[i][grid_id] = Reached(*counts)
+            counts = dict(
+                zip(COUNTS[:8] + tuple(groups), values[i * width : (i + 1) * width], strict=True)
+            )
+            if counts["target"]:
+                result[i][grid_id] = _reached(counts)
     return result
+
+
+def _reached(counts: dict) -> Reached:
+    tallies: dict[str, dict[str, int]] = {"category": {}, "grade": {}}
+    for name, number in counts.items():
+        if ":" in name and number:
+            group, key = name.split(":")
+            tallies[group][key] = int(number)
+    return Reached(
+        **{name: int(counts[name]) for name in COUNTS},
+        disabled_by_category=tallies["category"],
+        disabled_by_grade=tallies["grade"],
+    )

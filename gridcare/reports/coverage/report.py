@@ -108,7 +108,7 @@ def trend(
     """The area's total per month: stored snapshots where there are any; the other months
     counted live, all in one grouped query (only their reach: the chart shows coverage)."""
     live = [m for m in months if m.key not in snapshots]
-    reach = reached_per_grid(Household.grid_id.in_(area_grids(area)), live)
+    reach = reached_per_grid(Household.grid_id.in_(area_grids(area)), live, area.parent_id is None)
     return _series(months, snapshots, dict(zip([m.key for m in live], reach, strict=True)))
 
 
@@ -152,7 +152,8 @@ def coverage_page(area: Area, period: Period, today: date | None = None) -> Cove
     live = [m for m in months if m.key not in snapshots]
     in_area = Household.grid_id.in_(area_grids(area))
     previous_figures = snapshots.get(previous.key)
-    reach = reached_per_grid(in_area, [period, *([previous] * (previous_figures is None)), *live])
+    counted = [period, *([previous] * (previous_figures is None)), *live]
+    reach = reached_per_grid(in_area, counted, area.parent_id is None)
     current_grids = figures_in(in_area, period, reach.pop(0), today)
     if previous_figures is None:
         previous_figures = total_of(figures_in(in_area, previous, reach.pop(0), today))
