@@ -82,7 +82,7 @@ COUNTS = (
 def registry_groups(period: Period) -> dict[str, ColumnElement[bool]]:
     """The registry's groups of residents as of the period's end, as conditions on a
     resident row: `living_alone`, `empty_nest`, `disabled`, then `category:N`, `grade:N`."""
-    elderly = Resident.birth_date <= years_before(period.end, DEFAULT_RULES.elderly_age)
+    elderly = Resident.birth_date <= years_before(period.end, care_rules(period.end).elderly_age)
     on_register = active_at_end(period)
     groups = {
         "living_alone": and_(on_register, elderly, resident_has("lives_alone")),
