@@ -11,7 +11,8 @@ from gridcare.registry.models import Household
 from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS
 from gridcare.visits import services
 from gridcare.visits.forms import LifeEventForm
-from gridcare.visits.models import LifeEventKind
+from gridcare.extensions import db
+from gridcare.visits.models import LifeEventKind, Visit
 from gridcare.visits.views.blueprint import bp
 
 
@@ -49,6 +50,11 @@ def record_event(household_id: int):
                 ),
                 "success",
             )
+            if db.session.get(Visit, event.visit_id).worker_id is None:
+                flash(
+                    _("No grid worker covers this household: give the urgent visit to someone."),
+                    "warning",
+                )
             return redirect(url_for("visits.household", household_id=household_id))
     return render_template(
         "visits/life_event_form.html",
