@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
+from gridcare.extensions import db
 from gridcare.forms import show_field_error
 from gridcare.registry.models import Household
 from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS
 from gridcare.visits import services
 from gridcare.visits.forms import LifeEventForm
-from gridcare.extensions import db
 from gridcare.visits.models import LifeEventKind, Visit
 from gridcare.visits.views.blueprint import bp
 
