@@ -38,7 +38,14 @@ def city(make):
     home = make.household(tree["grid1"], address="新华路1号")
     resident = make.resident(home, name="王桂兰", birth_date=date(1938, 3, 1), lives_alone=True)
     services.generate_visits(today())
-    return {"worker": worker, "officer": officer, "admin": admin, "home": home, "who": resident}
+    return {
+        "tree": tree,
+        "worker": worker,
+        "officer": officer,
+        "admin": admin,
+        "home": home,
+        "who": resident,
+    }
 
 
 def rules_form(**changes) -> dict:
@@ -288,3 +295,22 @@ def test_a_video_call_is_logged_and_shown_in_the_history(client, login, city):
     assert "Video call to" in response.text and "By video call" in response.text
     visit = db.session.scalar(select(Visit).where(Visit.method == VisitMethod.video))
     assert visit is not None and visit.extra
+
+
+def test_an_event_in_a_grid_without_a_worker_says_so(client, login, make, city):
+    home = make.household(city["tree"]["grid2"])  # the officer's, with no worker
+    who = make.resident(home, birth_date=date(1940, 1, 1), lives_alone=True)
+    login(city["officer"])
+    response = client.post(
+        f"/visits/household/{home.id}/event",
+        data={
+            "client_uuid": str(uuid.uuid4()),
+            "resident_id": who.id,
+            "kind": "lost_contact",
+            "occurred_on": today().isoformat(),
+        },
+        headers=EN,
+        follow_redirects=True,
+    )
+    assert "No grid worker covers this household" in response.text
+    assert db.session.scalar(select(func.count(LifeEvent.id))) == 1

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
+from gridcare.extensions import db
 from gridcare.forms import show_field_error
 from gridcare.registry.models import Household
 from gridcare.registry.services.lookups import HOUSEHOLD_WITH_RESIDENTS
 from gridcare.visits import services
 from gridcare.visits.forms import LifeEventForm
-from gridcare.visits.models import LifeEventKind
+from gridcare.visits.models import LifeEventKind, Visit
 from gridcare.visits.views.blueprint import bp
 
 
@@ -49,6 +50,11 @@ def record_event(household_id: int):
                 ),
                 "success",
             )
+            if db.session.get(Visit, event.visit_id).worker_id is None:
+                flash(
+                    _("No grid worker covers this household: give the urgent visit to someone."),
+                    "warning",
+                )
             return redirect(url_for("visits.household", household_id=household_id))
     return render_template(
         "visits/life_event_form.html",
