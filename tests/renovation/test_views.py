@@ -260,3 +260,38 @@ def test_not_satisfied_reaches_the_officers_messages(people, programme, client, 
     login(people["officer"])
     page = client.get("/notifications").get_data(as_text=True)
     assert f'href="/renovation/cases/{case.id}"' in page and "明珠路1号" in page
+
+
+def test_the_programme_page_makes_as_many_queries_for_many_homes_as_for_one(
+    people, programme, make, client, login, count_queries
+):
+    def queries() -> int:
+        with count_queries() as counted:
+            assert client.get(f"/renovation/programmes/{programme.id}").status_code == 200
+        return counted.n
+
+    walk(people["officer"], _case(people, programme), Stage.planned)
+    login(people["officer"])
+    one = queries()
+    for n in range(6):
+        home = make.household(people["tree"]["grid2"], address=f"多户路{n}号")
+        make.resident(home, disability_category=4, disability_grade=1)
+        people[f"home{n}"] = home
+        walk(people["officer"], _case(people, programme, f"home{n}"), Stage.planned)
+    assert queries() == one
+
+
+def test_an_admin_renames_and_retires_a_need(people, make, app):
+    from gridcare.renovation.models import RenovationNeed
+
+    admin = make.user("admin")
+    browser = app.test_client()
+    browser.post("/login", data={"username": admin.username, "password": "correct horse battery"})
+    need = db.session.scalar(select(RenovationNeed).where(RenovationNeed.code == "lighting"))
+    response = browser.post(
+        f"/renovation/needs/{need.id}", data={"label_zh": "夜间照明", "label_en": "Night lights"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    need = db.session.get(RenovationNeed, need.id)
+    assert (need.label_zh, need.active) == ("夜间照明", False)
