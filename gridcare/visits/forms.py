@@ -137,6 +137,20 @@ class LogVisitForm(PositionMixin, BaseForm):
 CARE_LEVEL_CHOICES = choices([(1, _l("Level 1")), (2, _l("Level 2")), (3, _l("Level 3"))])
 
 
+def as_count(value):
+    """A non-negative whole number from a hidden field, or None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number <= 10**9 else None
+
+
+def _a_count(form, field):
+    if field.data is None:
+        raise ValidationError(_l("The form arrived incomplete. Count the households again."))
+
+
 class TargetFields(BaseForm):
     """Which households one-off checks go to, and which check."""
 
@@ -167,7 +181,14 @@ class AssignForm(TargetFields):
     """The target again (as hidden copies), the due date, and the count the officer saw."""
 
     due_date = DateField(_l("Due by"), validators=[DataRequired()])
-    expected = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    # Hidden, so a service's refusal naming it shows at the top of the form.
+    expected = HiddenField(filters=[as_count], validators=[_a_count])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # A hidden field has no place on the page: its message shows at the top of the form.
+        self.form_errors.extend(self.expected.errors)
+        return valid
 
 
 class CampaignForm(BaseForm):

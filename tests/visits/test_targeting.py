@@ -69,7 +69,7 @@ def test_overdue_and_no_visit_since_look_at_the_households_tasks(area, make):
 def test_a_grid_outside_the_officers_areas_is_refused(area):
     with pytest.raises(services.VisitError) as refused:
         matches(area, grid_id=area["tree"]["grid3"].id)
-    assert refused.value.field == "grid_id"
+    assert refused.value.field == "grid"
 
 
 def test_the_preview_counts_open_tasks_and_homes_the_worker_cannot_open(area):

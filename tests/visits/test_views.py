@@ -819,3 +819,20 @@ def test_a_bad_filter_gets_a_message_not_an_error(city, client, login):
     assert response.status_code == 200
     assert "households match" not in response.get_data(as_text=True)
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
+
+
+def test_a_confirmation_without_its_count_assigns_nothing_and_says_so(city, client, login, make):
+    homes = level_one_households(make, city["tree"]["grid1"], 1)
+    login(city["officer"])
+    data = {
+        "grid": str(city["tree"]["grid1"].id),
+        "kind": "home_visit",
+        "worker_id": "0",
+        "due_date": (today() + timedelta(days=5)).isoformat(),
+        "expected": "many",
+    }
+    response = client.post("/visits/assign", data=data, headers=EN)
+    assert "The form arrived incomplete. Count the households again." in response.get_data(
+        as_text=True
+    )
+    assert open_tasks(homes[0], VisitKind.home_visit) == 0

@@ -101,7 +101,7 @@ def check_target(target: HouseholdTarget, scope: Scope) -> None:
             select(Area.path).where(Area.id == target.grid_id, Area.kind == AreaKind.grid)
         )
         if path is None or not scope.covers(path):
-            raise VisitError("grid_id", _l("Choose a grid of your areas."))
+            raise VisitError("grid", _l("Choose a grid of your areas."))
 
 
 def matching_households(scope: Scope, target: HouseholdTarget, today: date):
@@ -204,19 +204,29 @@ def assign_by_target(
     due_date: date,
     today: date,
     worker_id: int | None = None,
+    expected: int | None = None,
 ) -> FilteredAssignment:
     """A one-off check for every household of the target the worker (or each grid's own
-    worker) can open; the same households and counts `preview_assignment` gave."""
+    worker) can open: the households and counts `preview_assignment` gave. With `expected`
+    (the count the officer confirmed), a different count now assigns nothing."""
     check_target(target, actor.scope)
-    rows, _already, outside = _split(actor.scope, target, kind, worker_id, today)
+    rows, already, outside = _split(actor.scope, target, kind, worker_id, today)
     chosen = [household.id for household, _grid in rows if household.id not in outside]
+    if expected is not None and len(chosen) - len(already - outside) != expected:
+        raise VisitError("expected", COUNT_CHANGED)
     if not chosen:
         if outside:
             raise VisitError(
                 "worker_id", _l("This worker's grids hold none of the matching households.")
             )
-        raise VisitError("grid_id", _l("No household matches these filters."))
+        raise VisitError("grid", _l("No household matches these filters."))
     added = assign_checks(
         actor, chosen, kind=kind, due_date=due_date, today=today, worker_id=worker_id
     )
     return FilteredAssignment(added, len(outside))
+
+
+COUNT_CHANGED = _l(
+    "The households changed since you counted them. Nothing was assigned: "
+    "check the new count and confirm again."
+)

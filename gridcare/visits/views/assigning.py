@@ -112,30 +112,22 @@ def assign():
     if request.method == "POST":
         form = confirm = AssignForm(grids=grids, workers=workers)
         if form.validate_on_submit():
-            preview = _preview(form)
-            if preview is not None and preview.to_create != form.expected.data:
-                form.form_errors.append(
-                    _(
-                        "The households changed since you counted them. Nothing was assigned: "
-                        "check the new count and confirm again."
-                    )
+            try:
+                done = services.assign_by_target(
+                    current_actor(),
+                    _target(form),
+                    kind=VisitKind(form.kind.data),
+                    due_date=form.due_date.data,
+                    today=today(),
+                    worker_id=form.worker_id.data or None,
+                    expected=form.expected.data,
                 )
-            elif preview is not None:
-                try:
-                    done = services.assign_by_target(
-                        current_actor(),
-                        _target(form),
-                        kind=VisitKind(form.kind.data),
-                        due_date=form.due_date.data,
-                        today=today(),
-                        worker_id=form.worker_id.data or None,
-                    )
-                except services.VisitError as exc:
-                    show_field_error(form, exc)
-                else:
-                    named = dict(workers).get(form.worker_id.data)
-                    flash(_assigned(done, form.due_date.data, named), "success")
-                    return redirect(url_for("visits.workload"))
+            except services.VisitError as exc:
+                show_field_error(form, exc)
+            else:
+                named = dict(workers).get(form.worker_id.data)
+                flash(_assigned(done, form.due_date.data, named), "success")
+                return redirect(url_for("visits.workload"))
     else:
         form = TargetForm(request.args, grids=grids, workers=workers)
         confirm = AssignForm(formdata=None, grids=grids, workers=workers)
@@ -143,7 +135,7 @@ def assign():
         # Choosing a task asks for the count; the first visit shows the filters only.
         if "kind" in request.args and form.validate():
             preview = _preview(form)
-    if preview is None and request.method == "POST" and _target_is_valid(form):
+    if request.method == "POST" and _target_is_valid(form):
         preview = _preview(form)  # the count again, next to the message that stopped it
     if preview is not None:
         confirm.expected.data = preview.to_create
