@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from gridcare.accounts.views import bp as accounts_bp
     from gridcare.areas.views import bp as areas_bp
     from gridcare.audit.views import bp as audit_bp
+    from gridcare.hazards.checklist_views import bp as checklist_bp
     from gridcare.hazards.views import bp as hazards_bp
     from gridcare.households.views import bp as households_bp
     from gridcare.performance.views import bp as performance_bp
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_bp, url_prefix="/visits")
     app.register_blueprint(hazards_bp, url_prefix="/hazards")
     app.register_blueprint(performance_bp, url_prefix="/performance")
+    app.register_blueprint(checklist_bp, url_prefix="/hazards/checklist")
 
 
 def register_signals(app: Flask) -> None:

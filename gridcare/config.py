@@ -116,6 +116,8 @@ class Config:
     GRIDCARE_DEADLINE_DAYS_MAJOR = int(os.environ.get("GRIDCARE_DEADLINE_DAYS_MAJOR", "3"))
     # After the deadline, the officer is reminded again every this many days.
     GRIDCARE_ESCALATION_EVERY_DAYS = int(os.environ.get("GRIDCARE_ESCALATION_EVERY_DAYS", "7"))
+    # An urgent visit after a life event (重大变故) is due within this many hours.
+    GRIDCARE_EVENT_VISIT_HOURS = int(os.environ.get("GRIDCARE_EVENT_VISIT_HOURS", "24"))
     GRIDCARE_PHOTO_MAX_BYTES = 10 * 1024 * 1024
     # Decoding takes about 4 bytes a pixel whatever the file's size (a 10 kB PNG of 9,400 ×
     # 9,400 took half a gigabyte); 50 Mpx lets in full-resolution photos of today's phones.

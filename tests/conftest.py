@@ -78,7 +78,7 @@ class FreshContextClient(FlaskClient):
 
 
 # Rows that migrations seed and every test expects to find.
-SEEDED_TABLES = {"alembic_version", "checklist_item"}
+SEEDED_TABLES = {"alembic_version", "checklist_item", "care_rule_set", "care_level_rule"}
 
 
 @pytest.fixture(autouse=True)

@@ -66,6 +66,12 @@ def test_jobs_run_prints_the_summary_and_exits_0(app):
     assert (run.job, run.ok, run.holder) == ("generate_visits", True, "cli")
 
 
+def test_jobs_run_escalates_late_urgent_visits_and_says_how_many(app):
+    result = gridcare(app, "jobs", "run", "escalate_event_visits")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("escalate_event_visits: ok escalated=0")
+
+
 def test_jobs_run_exits_1_when_the_job_fails(app, monkeypatch):
     def broken():
         raise RuntimeError("disk full")

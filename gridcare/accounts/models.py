@@ -88,6 +88,7 @@ class Permission(enum.StrEnum):
     manage_scoring = "manage_scoring"
     # Officers (and street leaders, officers over a street) rate workers and give points.
     rate_workers = "rate_workers"
+    manage_rules = "manage_rules"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -120,6 +121,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.view_audit,
             Permission.assign_visits,
             Permission.manage_scoring,
+            Permission.manage_rules,
         }
     ),
 }

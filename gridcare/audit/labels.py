@@ -44,6 +44,9 @@ ENTITY_LABELS = {
     "hazard": _l("Hazard"),
     "coverage": _l("Coverage report"),
     "score_weights": _l("Scorecard weights"),
+    "care_rule_set": _l("Care-level rules"),
+    "checklist_item": _l("Checklist item"),
+    "life_event": _l("Life event"),
 }
 
 FIELD_LABELS = {
@@ -106,6 +109,17 @@ FIELD_LABELS = {
     "window_days": _l("Days allowed after the due date"),
     "area_id": _l("Area"),
     "visits": _l("Visits"),
+    "due_at": _l("Due by (hour)"),
+    "resident_id": _l("Resident"),
+    "occurred_on": _l("Date of the event"),
+    # Care-level rules and the checklist.
+    "effective_from": _l("In force from"),
+    "rules": _l("Rules"),
+    "labels": _l("Labels"),
+    "label_zh": _l("Chinese label"),
+    "label_en": _l("English label"),
+    "hazard_category": _l("Hazard category"),
+    "position": _l("Order"),
     # Hazards.
     "category": _l("Category"),
     "severity": _l("Severity"),

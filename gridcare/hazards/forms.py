@@ -7,6 +7,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional
@@ -73,3 +74,17 @@ class MoveForm(BaseForm):
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.assignee_id.choices = [SelectChoice(0, "—"), *(SelectChoice(i, n) for i, n in workers)]
+
+
+class ChecklistItemForm(BaseForm):
+    """A safety-check item as the admin edits it; the code is set once, when it is added."""
+
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=32)])
+    label_zh = StringField(_l("Chinese label"), validators=[Optional(), Length(max=100)])
+    label_en = StringField(_l("English label"), validators=[Optional(), Length(max=100)])
+    hazard_category = SelectField(
+        _l("Hazard category of a failed answer"),
+        choices=[SelectChoice(c.value, c.label) for c in HazardCategory],
+        validators=[InputRequired(_l("Choose a hazard category."))],
+    )
+    active = BooleanField(_l("Asked in checks (untick to retire)"), default=True)

@@ -3,7 +3,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridcare.areas.models import Area
@@ -216,3 +216,64 @@ class EmergencyContact(db.Model):
     phone: Mapped[str] = mapped_column(String(20))
 
     resident: Mapped[Resident] = relationship(back_populates="contacts", lazy="raise")
+
+
+class CareRuleSet(db.Model):
+    """One version of the care-level rules an admin saved, in force from `effective_from`
+    until the next version's date. Versions are never changed once saved, so a past
+    period is always read with the rules that were in force then."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_from: Mapped[date] = mapped_column(index=True)
+    elderly_age: Mapped[int]
+    very_old_age: Mapped[int]
+    # Disability grades that put someone living alone at level 1 (1 most severe … 4).
+    severe_grades: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Whether empty-nest residents (not only those living alone) are a key group (level 2).
+    empty_nest_is_key: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    levels: Mapped[list["CareLevelRule"]] = relationship(
+        back_populates="rule_set", lazy="raise", order_by="CareLevelRule.level"
+    )
+
+    __table_args__ = (
+        CheckConstraint("elderly_age BETWEEN 40 AND 120", name="elderly_age_range"),
+        CheckConstraint("very_old_age BETWEEN elderly_age AND 120", name="very_old_age_range"),
+    )
+
+
+class CareLevelRule(db.Model):
+    """How often one care level is visited and checked under a rule set, and how many days
+    after the due date each task may still be done."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("care_rule_set.id"))
+    level: Mapped[int]
+    home_visit_interval_days: Mapped[int]
+    home_visit_window_days: Mapped[int]
+    safety_check_interval_days: Mapped[int]
+    safety_check_window_days: Mapped[int]
+
+    rule_set: Mapped[CareRuleSet] = relationship(back_populates="levels", lazy="raise")
+
+    __table_args__ = (
+        Index("uq_care_level_rule_set_level", "rule_set_id", "level", unique=True),
+        CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+        CheckConstraint(
+            "home_visit_interval_days BETWEEN 1 AND 366", name="home_visit_interval_range"
+        ),
+        CheckConstraint(
+            "home_visit_window_days >= 0 AND home_visit_window_days < home_visit_interval_days",
+            name="home_visit_window_range",
+        ),
+        CheckConstraint(
+            "safety_check_interval_days BETWEEN 1 AND 366", name="safety_check_interval_range"
+        ),
+        CheckConstraint(
+            "safety_check_window_days >= 0 "
+            "AND safety_check_window_days < safety_check_interval_days",
+            name="safety_check_window_range",
+        ),
+    )

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from gridcare.clock import years_before
 from gridcare.dialects import count_if
 from gridcare.extensions import db
-from gridcare.registry.care_levels import DEFAULT_RULES
+from gridcare.registry.care_levels import care_rules
 from gridcare.registry.flags import resident_has
 from gridcare.registry.models import (
     DISABILITY_CATEGORIES,
@@ -55,11 +55,12 @@ def resident_counts(
     in_area: ColumnElement[bool], on: date, *current: ColumnElement[bool]
 ) -> dict[int, ResidentCounts]:
     """Counts per grid of the residents of households matching `in_area` for whom every
-    `current` condition holds; "elderly" is aged 60 or over on `on`.
+    `current` condition holds; "elderly" is of the elderly age (60 by default) on `on`,
+    under the care-level rules in force that day.
 
     One grouped query over ix_household_grid_id and ix_resident_household_id.
     """
-    elderly = Resident.birth_date <= years_before(on, DEFAULT_RULES.elderly_age)
+    elderly = Resident.birth_date <= years_before(on, care_rules(on).elderly_age)
     rows = db.session.execute(
         select(
             Household.grid_id,

@@ -16,6 +16,7 @@ from gridcare.reports.coverage import coverage_page, unvisited_households
 from gridcare.reports.exports import COLUMNS, to_csv, to_xlsx
 from gridcare.reports.exports import value as export_value
 from gridcare.reports.forms import CoverageForm
+from gridcare.reports.life_events import life_event_counts
 from gridcare.reports.periods import PeriodError, month, quarter
 from gridcare.reports.periods import parse as parse_period
 
@@ -91,6 +92,7 @@ def _coverage_page(form, area, period):
         trail=[a for a in ancestors(area) if current_actor().scope.covers(a.path)],
         columns=COLUMNS,
         value=export_value,
+        life_events=life_event_counts(area, period),
     )
 
 

@@ -25,9 +25,10 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from gridcare.clock import today
 from gridcare.converters import as_id
 from gridcare.forms import BaseForm
-from gridcare.visits.models import Outcome, VisitKind, VisitMethod, new_client_uuid
+from gridcare.visits.models import LifeEventKind, Outcome, VisitKind, VisitMethod, new_client_uuid
 
 EARLIEST_VISIT = datetime(2000, 1, 1)
 OUTCOME_CHOICES = [
@@ -174,6 +175,30 @@ class ScheduleForm(BaseForm):
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.worker_id.choices = choices([(0, _l("The grid's worker")), *workers])
+
+
+class LifeEventForm(BaseForm):
+    """A resident's major change (重大变故): it calls for an urgent visit."""
+
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()], default=new_client_uuid)
+    resident_id = SelectField(
+        _l("Who"),
+        coerce=optional_int,
+        validators=[InputRequired(_l("Choose the resident."))],
+    )
+    kind = RadioField(
+        _l("What happened"),
+        choices=[SelectChoice(k.value, k.label) for k in LifeEventKind],
+        validators=[InputRequired(_l("Choose what happened."))],
+    )
+    occurred_on = DateField(
+        _l("When"), default=today, validators=[InputRequired(_l("Give the date."))]
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, residents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resident_id.choices = choices([("", _l("Choose a resident")), *residents])
 
 
 def log_form_for(kind: VisitKind, items, locale: str) -> type[LogVisitForm]:

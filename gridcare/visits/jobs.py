@@ -3,6 +3,7 @@
 from gridcare.clock import today
 from gridcare.registry.services import refresh_care_levels
 from gridcare.visits import services
+from gridcare.visits.services.life_events import escalate_event_visits as escalate_events
 
 
 def generate_visits() -> str:
@@ -15,3 +16,8 @@ def generate_visits() -> str:
 def close_missed() -> str:
     """Nightly, before generation: planned visits whose window has closed become missed."""
     return f"missed={services.close_missed(today())}"
+
+
+def escalate_event_visits() -> str:
+    """Hourly: officers hear once about each urgent visit after a life event not done in time."""
+    return f"escalated={escalate_events()}"

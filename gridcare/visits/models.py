@@ -10,7 +10,7 @@ from gridcare.accounts.models import User
 from gridcare.areas.models import Area
 from gridcare.clock import utcnow
 from gridcare.extensions import db
-from gridcare.registry.models import Household, household_area_path
+from gridcare.registry.models import Household, Resident, household_area_path
 
 
 class VisitKind(enum.StrEnum):
@@ -45,10 +45,20 @@ class VisitStatus(enum.StrEnum):
 class VisitMethod(enum.StrEnum):
     in_person = "in_person"
     phone = "phone"
+    video = "video"
 
     @property
     def label(self):
-        return {VisitMethod.in_person: _l("In person"), VisitMethod.phone: _l("By phone")}[self]
+        return {
+            VisitMethod.in_person: _l("In person"),
+            VisitMethod.phone: _l("By phone"),
+            VisitMethod.video: _l("By video call"),
+        }[self]
+
+    @property
+    def remote(self) -> bool:
+        """A contact at a distance: it counts as a visit, but leaves the task open."""
+        return self != VisitMethod.in_person
 
 
 class Outcome(enum.StrEnum):
@@ -172,6 +182,8 @@ class Visit(db.Model):
     accuracy_m: Mapped[float | None]
     distance_m: Mapped[float | None]
     location_verdict: Mapped[LocationVerdict | None] = mapped_column(_enum(LocationVerdict))
+    # Set on an urgent task (after a life event): the moment it is due by, within hours.
+    due_at: Mapped[datetime | None]
     # A visit logged without a task (a phone call, a not-home attempt, an extra visit):
     # history, not a task that fell due.
     extra: Mapped[bool] = mapped_column(default=False)
@@ -218,6 +230,10 @@ class Visit(db.Model):
         return max((today - self.due_date).days, 0)
 
     @property
+    def urgent(self) -> bool:
+        return self.due_at is not None
+
+    @property
     def failed_items(self) -> list[str]:
         return [code for code, result in (self.checklist or {}).items() if result == "fail"]
 
@@ -231,7 +247,70 @@ class ChecklistItem(db.Model):
     label_en: Mapped[str] = mapped_column(String(100))
     hazard_category: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(default=0)
+    # A retired item is asked no more; past checks that answered it still read it.
     active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Earlier wordings, oldest first, each with the moment it was replaced
+    # ({"until", "label_zh", "label_en"}): a past check reads as it was asked.
+    label_history: Mapped[list[dict]] = mapped_column(JSON, default=list)
 
-    def label(self, locale: str) -> str:
-        return self.label_zh if locale.startswith("zh") else self.label_en
+    def label(self, locale: str, asked_at: datetime | None = None) -> str:
+        """The label in the reader's language, as worded when a check `asked_at` asked it."""
+        zh, en = self.label_zh, self.label_en
+        if asked_at is not None:
+            for earlier in self.label_history or ():
+                if asked_at < datetime.fromisoformat(earlier["until"]):
+                    zh, en = earlier["label_zh"], earlier["label_en"]
+                    break
+        return zh if locale.startswith("zh") else en
+
+
+class LifeEventKind(enum.StrEnum):
+    """A major change in a resident's life (重大变故) that calls for a visit within hours."""
+
+    hospitalised = "hospitalised"
+    discharged = "discharged"
+    bereaved = "bereaved"
+    fell = "fell"
+    fire_or_gas = "fire_or_gas"
+    lost_contact = "lost_contact"
+    extreme_weather = "extreme_weather"
+
+    @property
+    def label(self):
+        return {
+            LifeEventKind.hospitalised: _l("Taken into hospital"),
+            LifeEventKind.discharged: _l("Back from hospital"),
+            LifeEventKind.bereaved: _l("Bereaved"),
+            LifeEventKind.fell: _l("Had a fall"),
+            LifeEventKind.fire_or_gas: _l("Fire or gas incident"),
+            LifeEventKind.lost_contact: _l("Lost contact"),
+            LifeEventKind.extreme_weather: _l("Extreme weather"),
+        }[self]
+
+
+class LifeEvent(db.Model):
+    """A resident's major change, recorded by a worker or officer, and the urgent visit it
+    called for. `escalated_at` is set once the officers were told it was not done in time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    kind: Mapped[LifeEventKind] = mapped_column(_enum(LifeEventKind))
+    occurred_on: Mapped[date]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    escalated_at: Mapped[datetime | None]
+    # Made by the form when it is shown: a resent form records the event once.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+
+    household: Mapped[Household] = relationship(lazy="raise")
+    resident: Mapped[Resident] = relationship(lazy="raise")
+    visit: Mapped[Visit | None] = relationship(lazy="raise")
+    recorded_by: Mapped[User | None] = relationship(lazy="raise")
+
+    @classmethod
+    def scope_path(cls):
+        return household_area_path(cls.household_id)

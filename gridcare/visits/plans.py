@@ -1,27 +1,24 @@
 """The scheduling rule: how often each care level is visited and checked.
 
-Frequencies follow published local practice: high-risk elderly weekly, key groups
-monthly, general groups quarterly. The window is how long after its due date a task may
-still be done before the nightly sweep marks it missed.
+The cadences are part of the care-level rules an admin edits (`registry.care_levels`);
+planning reads the version in force on the day it plans. The window is how long after
+its due date a task may still be done before the nightly sweep marks it missed.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
+from gridcare.registry.care_levels import Cadence, care_rules
 from gridcare.visits.models import VisitKind
 
-
-@dataclass(frozen=True)
-class Cadence:
-    interval_days: int
-    window_days: int
+__all__ = ["Cadence", "care_plan", "first_due"]
 
 
-CARE_PLAN: dict[int, dict[VisitKind, Cadence]] = {
-    1: {VisitKind.home_visit: Cadence(7, 3), VisitKind.safety_check: Cadence(30, 7)},
-    2: {VisitKind.home_visit: Cadence(30, 7), VisitKind.safety_check: Cadence(90, 14)},
-    3: {VisitKind.home_visit: Cadence(90, 14), VisitKind.safety_check: Cadence(180, 30)},
-}
+def care_plan(on: date) -> dict[int, dict[VisitKind, Cadence]]:
+    """Each care level's cadence per kind of task, under the rules in force on `on`."""
+    return {
+        level: {VisitKind(kind): cadence for kind, cadence in kinds.items()}
+        for level, kinds in care_rules(on).cadences.items()
+    }
 
 
 def first_due(household_id: int, kind: VisitKind, interval_days: int, today: date) -> date:

@@ -3,7 +3,7 @@
 The scorecards' weights go: the indicator sets score workers now, one score only.
 
 Revision ID: 25b6e99840e5
-Revises: 5b1e0c7d9a21
+Revises: 8725a0ef0dce
 Create Date: 2026-12-03 11:08:52.181831
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '25b6e99840e5'
-down_revision = '5b1e0c7d9a21'
+down_revision = '8725a0ef0dce'
 branch_labels = None
 depends_on = None
 

@@ -1,10 +1,12 @@
 """Each row of the care-level table in DESIGN.md, on fixed dates."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from gridcare.registry.care_levels import (
+    DEFAULT_RULES,
     derived_care_level,
     household_care_level,
     resident_care_level,
@@ -99,3 +101,15 @@ def test_an_override_lapses_when_nobody_lives_there_any_more():
 
 def test_without_override_the_household_level_is_derived():
     assert household_care_level([person(81, lives_alone=True)], None, ON) == 1
+
+
+def test_the_evaluation_follows_the_rules_it_is_given():
+    strict = replace(
+        DEFAULT_RULES, elderly_age=65, very_old_age=85, severe_grades=(1,), empty_nest_is_key=False
+    )
+    assert resident_care_level(person(82, **ALONE), ON, strict) == 2
+    assert resident_care_level(person(70, **disabled(4, 2, **ALONE)), ON, strict) == 2
+    assert resident_care_level(person(70, **disabled(4, 1, **ALONE)), ON, strict) == 1
+    assert resident_care_level(person(70, **NEST), ON, strict) == 3
+    assert resident_care_level(person(62), ON, strict) is None
+    assert resident_care_level(person(62), ON, DEFAULT_RULES) == 3

@@ -125,6 +125,7 @@ def test_the_nightly_jobs_fire_at_night_in_the_configured_time_zone(scheduler_of
     assert scheduler.get_job("generate_visits").next_run_time == shanghai(1, 0, 40)
     assert scheduler.get_job("worker_digest").next_run_time == shanghai(1, 7)
     assert scheduler.get_job("escalate_hazards").next_run_time == shanghai(0, 12, 5)
+    assert scheduler.get_job("escalate_event_visits").next_run_time == shanghai(0, 12, 10)
     assert scheduler.get_job("monthly_snapshot").next_run_time == datetime(
         2026, 12, 1, 2, tzinfo=SHANGHAI
     )

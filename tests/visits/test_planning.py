@@ -10,7 +10,7 @@ from gridcare.extensions import db
 from gridcare.registry.services import record_death, refresh_care_levels, set_care_level_override
 from gridcare.visits import services
 from gridcare.visits.models import CareSchedule, Visit, VisitKind, VisitStatus
-from gridcare.visits.plans import CARE_PLAN
+from gridcare.visits.plans import care_plan
 from tests.conftest import TEST_DAY
 from tests.visits.conftest import open_tasks
 
@@ -47,7 +47,7 @@ def test_every_target_household_gets_one_planned_visit_and_check_at_its_level(ma
     assert summary.visits_created == 6
     for household in levels.values():
         schedules = {s.kind: s for s in services.schedules_for(household.id)}
-        for kind, cadence in CARE_PLAN[household.care_level].items():
+        for kind, cadence in care_plan(TODAY)[household.care_level].items():
             assert schedules[kind].interval_days == cadence.interval_days
             (visit,) = planned(household, kind)
             assert TODAY <= visit.due_date < TODAY + timedelta(days=min(cadence.interval_days, 7))
@@ -253,11 +253,11 @@ def test_a_household_raised_to_level_1_gets_its_open_visit_brought_forward(commu
     set_care_level_override(officer, community["nest"], 1, "独居，近期摔倒过")
 
     (task,) = open_tasks(community["nest"], "home_visit")
-    assert task.due_date == TODAY + timedelta(days=CARE_PLAN[1]["home_visit"].interval_days)
+    assert task.due_date == TODAY + timedelta(days=care_plan(TODAY)[1]["home_visit"].interval_days)
     (schedule,) = [
         s for s in services.schedules_for(community["nest"].id) if s.kind == "home_visit"
     ]
-    assert schedule.interval_days == CARE_PLAN[1]["home_visit"].interval_days
+    assert schedule.interval_days == care_plan(TODAY)[1]["home_visit"].interval_days
 
 
 def test_a_household_moved_to_another_grid_hands_its_open_tasks_to_that_grids_worker(community):

@@ -4,7 +4,7 @@ Every write checks the actor's permission and scope, writes an audit event namin
 changed fields (never their values) and commits once, at its end. ID numbers and
 certificate numbers are stored only encrypted, with a keyed hash for lookups.
 
-One module per part — lookups, households, residents, care levels — re-exported here, so
+One module per part — lookups, households, residents, care levels, care rules — re-exported here, so
 callers keep writing `services.add_resident(...)`. The checks they share are in
 `gridcare.registry.rules`.
 """
@@ -21,6 +21,15 @@ from gridcare.registry.services.care_levels import (
     rederive_care_levels,
     refresh_care_levels,
     set_care_level_override,
+)
+from gridcare.registry.services.care_rules import (
+    LevelChanges,
+    RulesSaved,
+    care_rules_changed,
+    check_care_rules,
+    preview_care_rules,
+    rule_versions,
+    save_care_rules,
 )
 from gridcare.registry.services.households import (
     create_household,
@@ -51,6 +60,13 @@ from gridcare.registry.services.residents import (
 )
 
 __all__ = [
+    "LevelChanges",
+    "RulesSaved",
+    "care_rules_changed",
+    "check_care_rules",
+    "preview_care_rules",
+    "rule_versions",
+    "save_care_rules",
     "CONTACT_FIELDS",
     "HOUSEHOLD_RECORD",
     "HOUSEHOLD_WITH_RESIDENTS",

@@ -2,7 +2,7 @@
 in `blueprint`, which importing them here completes. The household page itself is
 composed in `gridcare.households`."""
 
-from gridcare.registry.views import door_plates, households, residents, spreadsheets
+from gridcare.registry.views import care_rules, door_plates, households, residents, spreadsheets
 from gridcare.registry.views.blueprint import bp, doors
 
-__all__ = ["bp", "door_plates", "doors", "households", "residents", "spreadsheets"]
+__all__ = ["bp", "care_rules", "door_plates", "doors", "households", "residents", "spreadsheets"]

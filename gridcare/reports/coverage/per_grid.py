@@ -19,7 +19,7 @@ from gridcare.clock import today as local_today
 from gridcare.dialects import count_if
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
-from gridcare.registry.care_levels import DEFAULT_RULES
+from gridcare.registry.care_levels import care_rules
 from gridcare.registry.models import Household, Resident, ResidentStatus
 from gridcare.reports.coverage.figures import Figures
 from gridcare.reports.periods import Period
@@ -52,8 +52,10 @@ def _active_at_end(period: Period):
 
 
 def target_condition(period: Period):
-    """A household with a resident active at the period's end who is of care level 1-3."""
-    elderly = Resident.birth_date <= years_before(period.end, DEFAULT_RULES.elderly_age)
+    """A household with a resident active at the period's end who is of care level 1-3,
+    under the care-level rules in force at the period's end (a later version leaves it be)."""
+    elderly_age = care_rules(period.end).elderly_age
+    elderly = Resident.birth_date <= years_before(period.end, elderly_age)
     return exists().where(
         Resident.household_id == Household.id,
         _active_at_end(period),

@@ -3,7 +3,10 @@
 - `planning`: schedules that follow care levels, and each schedule's next visit;
 - `recording`: where a visit is recorded (`log_visit`);
 - `assignments`: officers' one-off checks, campaigns, reassignment, schedule adjustments;
-- `reading`: a worker's day, a household's history, workload, overdue tasks, campaigns.
+- `reading`: a worker's day, a household's history, workload, overdue tasks, campaigns;
+- `life_events`: a resident's major change and the urgent visit it calls for;
+- `campaign_templates`: the rounds an officer starts in two taps;
+- `rule_changes`: schedules following a new version of the care-level rules.
 
 Everything is re-exported here, so `from gridcare.visits import services` keeps working.
 """
@@ -19,6 +22,12 @@ from gridcare.visits.services.assignments import (
     refresh_campaign,
 )
 from gridcare.visits.services.errors import VisitError
+from gridcare.visits.services.life_events import (
+    escalate_event_visits,
+    event_visit_hours,
+    household_life_events,
+    record_life_event,
+)
 from gridcare.visits.services.planning import (
     PlanSummary,
     close_missed,
@@ -35,6 +44,7 @@ from gridcare.visits.services.reading import (
     WorkerDay,
     Workload,
     campaigns_in_scope,
+    checklist_by_code,
     household_visits,
     households_for_assignment,
     overdue_visits,
@@ -68,6 +78,11 @@ __all__ = [
     "campaign_households",
     "campaigns_in_scope",
     "checklist_items",
+    "checklist_by_code",
+    "escalate_event_visits",
+    "event_visit_hours",
+    "household_life_events",
+    "record_life_event",
     "close_missed",
     "create_campaign",
     "follow_households",

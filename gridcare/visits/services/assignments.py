@@ -14,7 +14,7 @@ from gridcare.areas.models import Area
 from gridcare.areas.scope import Scope
 from gridcare.extensions import db
 from gridcare.registry.flags import FLAGS, household_has
-from gridcare.registry.models import Household
+from gridcare.registry.models import CARE_LEVELS, Household
 from gridcare.visits.models import (
     Campaign,
     CareSchedule,
@@ -23,7 +23,7 @@ from gridcare.visits.models import (
     VisitStatus,
     canonical_client_uuid,
 )
-from gridcare.visits.plans import CARE_PLAN
+from gridcare.visits.services.campaign_templates import notify_campaign_workers
 from gridcare.visits.services.errors import VisitError
 from gridcare.visits.services.planning import insert_ignoring_duplicates, pull_forward
 
@@ -186,7 +186,7 @@ def create_campaign(
     if due_date < today:
         raise VisitError("due_date", _l("The due date has passed."))
     if any(flag not in FLAGS for flag in flags) or any(
-        level not in CARE_PLAN for level in care_levels
+        level not in CARE_LEVELS for level in care_levels
     ):
         raise VisitError("care_levels", _l("Unknown filter."))
     campaign = Campaign(
@@ -293,7 +293,10 @@ def _fill_campaign(campaign: Campaign, area: Area) -> TasksAdded:
         }
         for household_id, grid_id in targets
     ]
-    return TasksAdded(insert_ignoring_duplicates(Visit, rows), already, taken_in)
+    added = TasksAdded(insert_ignoring_duplicates(Visit, rows), already, taken_in)
+    if added.created or added.taken_in:
+        notify_campaign_workers(campaign)
+    return added
 
 
 def _take_in_open_tasks(campaign: Campaign, households) -> int:

@@ -14,7 +14,7 @@ from gridcare.dialects import insert_ignoring_conflicts
 from gridcare.extensions import db
 from gridcare.registry.models import Household
 from gridcare.visits.models import CareSchedule, Visit, VisitStatus
-from gridcare.visits.plans import CARE_PLAN, first_due
+from gridcare.visits.plans import care_plan, first_due
 
 
 @dataclass
@@ -61,6 +61,7 @@ def sync_schedules(
     for schedule in db.session.scalars(schedule_stmt):
         schedules[schedule.household_id][schedule.kind] = schedule
 
+    plan = care_plan(today)
     ended: list[int] = []
     tightened: list[CareSchedule] = []
     new_schedules: list[dict] = []
@@ -74,7 +75,7 @@ def sync_schedules(
                     ended.append(schedule.id)
                     summary.schedules_ended += 1
             continue
-        for kind, cadence in CARE_PLAN[level].items():
+        for kind, cadence in plan[level].items():
             schedule = existing.get(kind)
             if schedule is None:
                 new_schedules.append(

@@ -17,7 +17,14 @@ from gridcare.clock import day_start_utc
 from gridcare.dialects import count_if
 from gridcare.extensions import db
 from gridcare.registry.models import Household
-from gridcare.visits.models import Campaign, CareSchedule, LocationVerdict, Visit, VisitStatus
+from gridcare.visits.models import (
+    Campaign,
+    CareSchedule,
+    ChecklistItem,
+    LocationVerdict,
+    Visit,
+    VisitStatus,
+)
 
 
 def workers_who_can_open(
@@ -69,7 +76,8 @@ def worker_day(
     start: geo.Point | None = None,
     days_ahead: int = 7,
 ) -> WorkerDay:
-    """A worker's list: overdue first, then due today, then the coming days.
+    """A worker's list: urgent visits after a life event at the very top (in the first
+    section), then overdue, then due today, then the coming days.
 
     Overdue and today's tasks are in walking order from `start` when the phone shared
     its position and the homes have coordinates; otherwise by address. Only households
@@ -102,6 +110,14 @@ def worker_day(
         else:
             day.upcoming.append(row)
     day.overdue.sort(key=lambda r: (-r.days_overdue, r.household.full_address))
+    # Urgent visits after a life event come before everything, soonest deadline first,
+    # whatever their date; walking order applies to the rest.
+    urgent = sorted(
+        (r for rows in (day.overdue, day.today, day.upcoming) for r in rows if r.visit.urgent),
+        key=lambda r: r.visit.due_at,
+    )
+    for name in ("overdue", "today", "upcoming"):
+        setattr(day, name, [r for r in getattr(day, name) if not r.visit.urgent])
     if start is not None:
         for name in ("overdue", "today"):
             rows = getattr(day, name)
@@ -114,6 +130,7 @@ def worker_day(
                 rest = [r for r in rows if id(r) not in routed]
                 setattr(day, name, [placed[i] for i in order] + rest)
                 day.walking_order = True
+    day.overdue = urgent + day.overdue
     return day
 
 
@@ -242,3 +259,8 @@ def households_for_assignment(scope: Scope, grid_id: int) -> list[Household]:
         .order_by(Household.address, Household.building, Household.unit, Household.room)
     )
     return list(db.session.scalars(stmt))
+
+
+def checklist_by_code() -> dict[str, ChecklistItem]:
+    """Every checklist item by code, retired ones too: past checks answered them."""
+    return {item.code: item for item in db.session.scalars(select(ChecklistItem))}

@@ -95,7 +95,7 @@ def log_visit(
     A form sent twice (same `client_uuid`) returns the visit stored the first time. A
     visit that really happened is never refused because its task closed meanwhile: it
     then completes the household's current task, or is kept as an extra visit. Phone
-    calls and not-home attempts are kept too, but leave the task open for a visit.
+    and video calls and not-home attempts are kept too, but leave the task open for a visit.
     """
     client_uuid = _client_uuid(client_uuid)
     already = _visit_by_uuid(client_uuid)
@@ -233,7 +233,8 @@ def _task_to_complete(
                 Visit.kind == kind,
                 Visit.status == VisitStatus.planned,
             )
-            .order_by(Visit.due_date, Visit.id)
+            # An urgent visit after a life event is the one the worker came for.
+            .order_by(Visit.due_at.is_(None), Visit.due_date, Visit.id)
             .limit(1)
         )
     if task is not None and _predates(task, completed_at):

@@ -172,6 +172,15 @@ def _logged_messages(visit, kind: VisitKind, household: Household, requested: in
             "success",
         )
         return
+    if visit.method == VisitMethod.video:
+        yield (
+            _(
+                "Video call to %(address)s logged; the task stays open for a visit.",
+                address=address,
+            ),
+            "success",
+        )
+        return
     yield _("%(kind)s at %(address)s logged.", kind=kind.label, address=address), "success"
     if requested is not None and visit.id != requested:
         yield _("That task had already closed; the visit is kept in the history."), "warning"
@@ -199,8 +208,8 @@ def household(household_id: int):
         planned=planned,
         history=history,
         schedules=services.schedules_for(household.id),
-        checklist_labels={
-            item.code: item.label(str(get_locale())) for item in services.checklist_items()
-        },
+        checklist=services.checklist_by_code(),
+        locale=str(get_locale()),
+        life_events=services.household_life_events(household.id),
         today=today(),
     )

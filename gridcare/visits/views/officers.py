@@ -26,6 +26,7 @@ from gridcare.visits.models import (
     CareSchedule,
     VisitKind,
 )
+from gridcare.visits.services.campaign_templates import CAMPAIGN_TEMPLATES
 from gridcare.visits.views.blueprint import bp
 
 
@@ -176,7 +177,9 @@ def assign():
 @require(Permission.assign_visits)
 def campaigns():
     return render_template(
-        "visits/campaigns.html", campaigns=services.campaigns_in_scope(current_actor().scope)
+        "visits/campaigns.html",
+        campaigns=services.campaigns_in_scope(current_actor().scope),
+        templates=CAMPAIGN_TEMPLATES.values(),
     )
 
 
@@ -187,8 +190,16 @@ def create_campaign():
 
     scope = current_actor().scope
     form = CampaignForm(areas=[(a.id, f"{'· ' * a.depth}{a.name}") for a in areas_in_scope(scope)])
+    template = CAMPAIGN_TEMPLATES.get(request.args.get("template", ""))
     if request.method == "GET":
         form.due_date.data = today() + timedelta(days=14)
+        if template is not None:
+            # The second tap: the round filled in, for the officer's whole area.
+            form.name.data = str(template.name)
+            form.kind.data = template.kind.value
+            form.care_levels.data = list(template.care_levels)
+            form.flags.data = list(template.flags)
+            form.due_date.data = template.due(today())
     if form.validate_on_submit():
         area = get_in_scope_or_404(Area, form.area_id.data, scope)
         try:
@@ -214,7 +225,7 @@ def create_campaign():
                 )
                 flash(_tasks_added(started, added), "success")
             return redirect(url_for("visits.campaigns"))
-    return render_template("visits/campaign_form.html", form=form)
+    return render_template("visits/campaign_form.html", form=form, template=template)
 
 
 @bp.route("/campaigns/<int:campaign_id>/refresh", methods=["POST"])
