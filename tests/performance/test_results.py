@@ -1,13 +1,18 @@
 """The hand-counted quarter (see conftest.py), live and frozen."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.performance import services
-from gridcare.performance.models import PerformanceResult
+from gridcare.performance.models import IndicatorSource, PerformanceResult
+from gridcare.performance.services.sources import month_figures
+from gridcare.registry.models import Resident
+from gridcare.reports.periods import parse
+from gridcare.visits.models import LifeEvent, LifeEventKind, VisitStatus
 from tests.performance.conftest import task
 
 Q3 = "2026-Q3"
@@ -115,3 +120,38 @@ def test_closing_freezes_the_quarter_and_only_an_admin_reopens_it(quarter, test_
 def test_a_running_quarter_cannot_be_closed(quarter, test_day):
     with pytest.raises(services.PerformanceError):
         services.close_quarter(actor_for(quarter["admin"]), "2026-Q4", test_day)
+
+
+def test_urgent_visits_count_done_by_their_hour_against_those_due(quarter, test_day):
+    h3, w2 = quarter["homes"][2], quarter["w2"]
+    # Done two hours before it was due; due and never done; cancelled (left out).
+    task(h3, w2, date(2026, 9, 14), at=datetime(2026, 9, 14, 4), due_at=datetime(2026, 9, 14, 6))
+    task(h3, w2, date(2026, 9, 20), VisitStatus.planned, due_at=datetime(2026, 9, 20, 6))
+    task(h3, w2, date(2026, 9, 22), VisitStatus.cancelled, due_at=datetime(2026, 9, 22, 6))
+    db.session.commit()
+    figures = month_figures(quarter["tree"]["street1"], parse("2026-09"), test_day)
+    count = figures[w2.id].counts[IndicatorSource.urgent_visits_in_time]
+    assert (count.done, count.out_of) == (1, 2)
+
+    # A point may rest on the life event that called for the visit.
+    resident = db.session.scalar(select(Resident.id).where(Resident.household_id == h3.id))
+    event = LifeEvent(
+        household_id=h3.id,
+        resident_id=resident,
+        kind=LifeEventKind.fell,
+        occurred_on=date(2026, 9, 14),
+    )
+    db.session.add(event)
+    db.session.commit()
+    given = services.add_points(
+        actor_for(quarter["officer"]),
+        w2,
+        month="2026-09",
+        kind="bonus",
+        points=2,
+        reason="老人摔倒后两小时内上门",
+        basis_kind="life_event",
+        basis_id=event.id,
+        today=test_day,
+    )
+    assert services.basis_households([given]) == {given.id: h3.id}

@@ -14,15 +14,16 @@ from gridcare.performance.models import AdjustmentKind, BasisKind, PointAdjustme
 from gridcare.performance.services.errors import PerformanceError
 from gridcare.performance.services.indicator_sets import set_for
 from gridcare.performance.services.months import writable_month
-from gridcare.visits.models import Visit
+from gridcare.visits.models import LifeEvent, Visit
 
 MAX_REASON = 500
 
 # Each kind of basis, and the model whose record it names: the record must be in the
-# officer's areas. More kinds (a life event) join here.
+# officer's areas.
 BASIS_MODELS: dict[BasisKind, Callable[[], type]] = {
     BasisKind.hazard: lambda: Hazard,
     BasisKind.visit: lambda: Visit,
+    BasisKind.life_event: lambda: LifeEvent,
 }
 
 

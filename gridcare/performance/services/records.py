@@ -14,6 +14,7 @@ from gridcare.performance.services.sources import (
     far_check_ins_condition,
     followed_up_condition,
     open_hazards_condition,
+    urgent_visits_condition,
 )
 from gridcare.registry.models import Household
 from gridcare.reports.coverage.per_grid import done_in_period, target_condition
@@ -89,6 +90,14 @@ def records_behind(
             .order_by(Hazard.reported_at)
         ).all()
         found.hazards = [(hazard, bool(done)) for hazard, done in rows]
+    elif what == IndicatorSource.urgent_visits_in_time:
+        found.visits = list(
+            db.session.scalars(
+                select(Visit)
+                .where(urgent_visits_condition([worker_id], street, month, today))
+                .order_by(Visit.due_at)
+            )
+        )
     elif what == FAR_CHECK_INS:
         found.visits = list(
             db.session.scalars(

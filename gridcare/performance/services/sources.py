@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, or_, select
 
 from gridcare.areas.models import Area
+from gridcare.clock import day_start_utc
 from gridcare.dialects import count_if
 from gridcare.extensions import db
 from gridcare.hazards.models import FollowUp, Hazard
@@ -20,7 +21,7 @@ from gridcare.performance.models import IndicatorSource
 from gridcare.registry.models import Household
 from gridcare.reports.periods import Period
 from gridcare.reports.scorecards import scorecards
-from gridcare.visits.models import LocationVerdict, Visit
+from gridcare.visits.models import LocationVerdict, Visit, VisitStatus
 
 
 @dataclass(frozen=True)
@@ -122,11 +123,30 @@ def far_check_ins_condition(worker_ids, area: Area, month: Period):
     )
 
 
-def urgent_visits_in_time(worker_ids, area: Area, month: Period, today: date) -> dict[int, Count]:
-    """Urgent visits after a life event, due in the month: done by their due time / due.
+def urgent_visits_condition(worker_ids, area: Area, month: Period, today: date):
+    """The worker's urgent visits (after a life event) due in the month and settled: done,
+    or due before today began. One still open and not yet due cannot lower the figure."""
+    return and_(
+        Visit.worker_id.in_(worker_ids),
+        Visit.due_at.is_not(None),
+        Visit.due_at >= month.start_utc,
+        Visit.due_at < month.end_utc,
+        Visit.status != VisitStatus.cancelled,
+        or_(Visit.status == VisitStatus.done, Visit.due_at < day_start_utc(today)),
+        _under(area, Visit.household_id),
+    )
 
-    Urgent visits and life events come with the life-events work; until they exist no
-    worker has any, and an indicator on this source counts as nothing to do (left out of
-    the score, as any figure with nothing to count).
-    """
-    return {}
+
+def urgent_in_time():
+    """Done by the hour it was due, as the life-events report counts it."""
+    return and_(Visit.status == VisitStatus.done, Visit.completed_at <= Visit.due_at)
+
+
+def urgent_visits_in_time(worker_ids, area: Area, month: Period, today: date) -> dict[int, Count]:
+    """Urgent visits after a life event, due in the month: done by their due time / due."""
+    rows = db.session.execute(
+        select(Visit.worker_id, count_if(urgent_in_time()), func.count(Visit.id))
+        .where(urgent_visits_condition(worker_ids, area, month, today))
+        .group_by(Visit.worker_id)
+    )
+    return {worker_id: Count(done, due) for worker_id, done, due in rows}
