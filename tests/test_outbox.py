@@ -283,3 +283,11 @@ def test_logout_clears_what_the_browser_kept(people, client, login):
     login(people["worker"])
     response = client.post("/logout")
     assert response.headers["Clear-Site-Data"] == '"cache"'
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-14:00", "yesterday", "2026-12-03T09:00"])
+def test_an_unreadable_phone_time_is_refused_next_to_nothing_but_said(people, client, login, value):
+    login(people["worker"])
+    answer = quick(client, people["household"], phone_time=value)
+    assert answer.status_code == 422
+    assert answer.json["field"] == "phone_time"

@@ -95,7 +95,10 @@ def phone_time(value: str | None) -> datetime | None:
         return None
     if moment.tzinfo is None or moment.year < EARLIEST_VISIT.year:
         return None
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # 9999-12-31 in a zone east of UTC
+        return None
 
 
 class QuickLogForm(PositionMixin, BaseForm):

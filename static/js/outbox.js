@@ -91,7 +91,8 @@
     });
     return Promise.all(files.map(function (f) { return shrink(f[1]); })).then(function (blobs) {
       var record = {
-        uuid: data.get("client_uuid"), user: user, url: form.action,
+        // A form without a token of its own (contact details) is safe to send twice.
+        uuid: data.get("client_uuid") || newUuid(), user: user, url: form.action || location.href,
         title: form.dataset.outboxTitle || document.title, fields: fields,
         files: blobs.map(function (blob, i) { return [files[i][0], blob]; }),
         visit: data.get("visit_id") || null, created: Date.now(), state: "waiting",

@@ -260,3 +260,36 @@ def _(text: str) -> str:
     from flask_babel import gettext
 
     return gettext(text)
+
+
+STORED_RECORDS = """new Promise(done => {
+  const open = indexedDB.open('gridcare-outbox');
+  open.onsuccess = () => {
+    const all = open.result.transaction('records').objectStore('records').getAll();
+    all.onsuccess = () => done(all.result.length);
+  };
+})"""
+
+
+def test_logout_asks_first_when_records_wait_and_then_clears_the_phone(live, phone):
+    context = phone()
+    page = context.new_page()
+    log_in(page, "worker4")
+    context.set_offline(True)
+    tap_all_well(page, 1)
+    waiting(page, 1)
+    context.set_offline(False)
+    page.route("**/quick", lambda route: route.abort("internetdisconnected"))  # still no line
+    page.locator("details.usermenu summary").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "stay, and send them first"
+    page.locator("form[action$='/logout'] button").click()
+    page.wait_for_url("**/visits/outbox")
+    expect(page.locator(".outbox-record")).to_have_count(1)
+
+    page.locator("details.usermenu summary").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation(url=re.compile("/login")):
+        page.locator("form[action$='/logout'] button").click()
+    left = page.evaluate(STORED_RECORDS)
+    assert left == 0, "the outbox kept the worker's records after logout"
+    assert "gridcare-pages" not in page.evaluate("caches.keys()")

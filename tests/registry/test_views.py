@@ -746,3 +746,25 @@ def test_control_characters_are_dropped_from_stored_text(client, login, officer,
         )
     )
     assert list(contacts) == [("刘明", "儿子")]
+
+
+def test_contact_details_from_the_phones_outbox_answer_json(client, login, worker, home):
+    login(worker)
+    resident = loaded(home, "residents").residents[0]
+    url = f"/registry/residents/{resident.id}/contacts"
+    outbox = {"Accept": "application/json", "Accept-Language": "en"}
+    data = {
+        "phone": "13912345678",
+        "contacts-0-name": "刘明",
+        "contacts-0-relation": "儿子",
+        "contacts-0-phone": "13600136000",
+    }
+
+    first = client.post(url, data=data, headers=outbox)
+    again = client.post(url, data=data, headers=outbox)  # resent: the same details
+    refused = client.post(url, data=data | {"phone": "12345"}, headers=outbox)
+
+    assert first.json == again.json == {"id": resident.id, "state": "saved"}
+    assert refused.status_code == 422 and refused.json["field"] == "phone"
+    db.session.expire_all()
+    assert db.session.get(Resident, resident.id).phone == "13912345678"

@@ -13,6 +13,7 @@ from gridcare.accounts.access import current_actor, require
 from gridcare.accounts.models import Permission
 from gridcare.areas.scope import get_in_scope_or_404
 from gridcare.forms import show_field_error
+from gridcare.outbox import form_refused, refused, stored, wants_json
 from gridcare.registry import services
 from gridcare.registry.forms import (
     ContactDetailsForm,
@@ -124,10 +125,16 @@ def correct_contacts(resident_id: int):
                 contacts=form.contact_rows(),
             )
         except services.RegistryError as exc:
+            if wants_json():  # the phone's outbox: the worker reads the reason there
+                return refused(exc.message, exc.field)
             show_field_error(form, exc)
         else:
+            if wants_json():  # setting the same details again changes nothing: a resend is safe
+                return stored(resident.id, "saved")
             flash(_("Contact details of %(name)s saved.", name=resident.name), "success")
             return redirect(url_for("households.household", household_id=resident.household_id))
+    elif wants_json():
+        return form_refused(form)
     return render_template("registry/contacts_form.html", form=form, resident=resident)
 
 
