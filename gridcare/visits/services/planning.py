@@ -82,7 +82,8 @@ def _cadence(attribute: str):
 
 def _sync_batch(today: date, batch: HouseholdBatch, summary: PlanSummary) -> None:
     interval, window = _cadence("interval_days"), _cadence("window_days")
-    in_batch = batch.where(CareSchedule.household_id)
+    # On both sides of the join, or the database reads every household to join a batch.
+    in_batch = and_(batch.where(CareSchedule.household_id), batch.where(Household.id))
     ended = list(
         db.session.scalars(
             select(CareSchedule.id)
@@ -164,7 +165,9 @@ def _new_schedules(batch: HouseholdBatch) -> list[dict]:
     for kind in VisitKind:
         levels = [level for level, kinds in CARE_PLAN.items() if kind in kinds]
         has_one = exists().where(
-            CareSchedule.household_id == Household.id, CareSchedule.kind == kind
+            batch.where(CareSchedule.household_id),
+            CareSchedule.household_id == Household.id,
+            CareSchedule.kind == kind,
         )
         for household_id, level in db.session.execute(
             select(Household.id, Household.care_level).where(
@@ -300,6 +303,7 @@ def _plan_batch(today: date, batch: HouseholdBatch) -> int:
         .join(Household, Household.id == CareSchedule.household_id)
         .where(
             batch.where(CareSchedule.household_id),
+            batch.where(Household.id),
             CareSchedule.active.is_(True),
             Household.active.is_(True),
             ~open_visit,
