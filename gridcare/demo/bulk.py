@@ -105,3 +105,14 @@ class BulkWriter:
                         for k, j in zip(keys, as_json, strict=True)
                     ]
                 )
+
+
+def vacuum(engine, table_names) -> None:
+    """VACUUM (ANALYZE) the tables on PostgreSQL, outside any transaction: until then the
+    visibility map of a freshly loaded table is empty, so every index-only scan still
+    reads the table, and autovacuum may take its time to get there."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for name in table_names:
+            connection.execute(text(f'VACUUM (ANALYZE) "{name}"'))

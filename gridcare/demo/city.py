@@ -50,6 +50,16 @@ class DemoLoad:
     skipped_because: str = ""
 
 
+# The tables the city is written to in bulk.
+BULK_TABLES = (
+    "household",
+    "resident",
+    "emergency_contact",
+    "care_schedule",
+    "visit",
+    "hazard",
+    "follow_up",
+)
 # Grids planned and written together: about 4,000 residents and 50,000 visits at city scale.
 GRIDS_PER_BATCH = 8
 

@@ -4,7 +4,8 @@ import time
 
 import click
 
-from gridcare.demo.city import SchemaMissing, load_demo
+from gridcare.demo.bulk import vacuum
+from gridcare.demo.city import BULK_TABLES, SchemaMissing, load_demo
 from gridcare.demo.names import DISTRICT_NAME
 from gridcare.demo.plan import DEMO_PASSWORD, SCALES, scale_for
 from gridcare.extensions import db
@@ -43,6 +44,7 @@ def load_command(scale: str, history_days: int) -> None:
     if result.skipped_because:
         click.echo(f"Demo not loaded: {result.skipped_because}. Nothing was changed.")
         return
+    vacuum(db.engine, BULK_TABLES)
     elapsed = time.perf_counter() - started
     communities = size.streets * size.communities_per_street
     name = next(n for n, s in SCALES.items() if s == size)

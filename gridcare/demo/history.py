@@ -2,7 +2,7 @@
 to show: a 12-month trend, a previous period with figures, hazards at every stage.
 
 Each schedule is followed as the scheduling rule of DESIGN.md would have run it night by
-night: its first task spread over the first week, the next one interval after the last
+night: its first task somewhere in its first interval, the next one interval after the last
 was done (or after a missed one was due); the worker does most tasks within a few days,
 sometimes finds nobody home, sometimes calls instead, sometimes lets a task slip. A
 failed safety-check item raises a hazard, which is fixed and reviewed in time, or not.
@@ -30,7 +30,7 @@ from gridcare.visits.models import (
     VisitMethod,
     VisitStatus,
 )
-from gridcare.visits.plans import care_plan, first_due
+from gridcare.visits.plans import care_plan
 
 NOTES = ["", "", "", "身体状况良好", "血压偏高，已提醒按时服药", "子女本周来探望过", "需要助餐服务"]
 # How many days after its due date a worker gets to a task: mostly at once.
@@ -130,7 +130,9 @@ class HistoryWriter:
 
     def _follow(self, home: Home, kind: VisitKind, interval: int, window: int, schedule_id: int):
         rng = self.rng
-        due = first_due(home.id, kind, interval, self.start)
+        # The city was visited before its history starts: each schedule is somewhere in
+        # its interval, so a whole city's visits do not come in one wave per interval.
+        due = self.start + timedelta(days=rng.randrange(interval))
         planned_on = self.start
         while True:
             task = {

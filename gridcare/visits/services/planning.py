@@ -84,7 +84,8 @@ def _cadence(plan: dict, attribute: str):
 
 def _sync_batch(today: date, batch: HouseholdBatch, summary: PlanSummary, plan: dict) -> None:
     interval, window = _cadence(plan, "interval_days"), _cadence(plan, "window_days")
-    in_batch = batch.where(CareSchedule.household_id)
+    # On both sides of the join, or the database reads every household to join a batch.
+    in_batch = and_(batch.where(CareSchedule.household_id), batch.where(Household.id))
     ended = list(
         db.session.scalars(
             select(CareSchedule.id)
@@ -168,7 +169,9 @@ def _new_schedules(batch: HouseholdBatch, plan: dict) -> list[dict]:
     for kind in VisitKind:
         levels = [level for level, kinds in plan.items() if kind in kinds]
         has_one = exists().where(
-            CareSchedule.household_id == Household.id, CareSchedule.kind == kind
+            batch.where(CareSchedule.household_id),
+            CareSchedule.household_id == Household.id,
+            CareSchedule.kind == kind,
         )
         for household_id, level in db.session.execute(
             select(Household.id, Household.care_level).where(
@@ -304,6 +307,7 @@ def _plan_batch(today: date, batch: HouseholdBatch) -> int:
         .join(Household, Household.id == CareSchedule.household_id)
         .where(
             batch.where(CareSchedule.household_id),
+            batch.where(Household.id),
             CareSchedule.active.is_(True),
             Household.active.is_(True),
             ~open_visit,
