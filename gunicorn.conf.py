@@ -4,6 +4,7 @@ Every setting can be changed from the environment (GRIDCARE_BIND, GRIDCARE_WORKE
 GRIDCARE_TIMEOUT) or on gunicorn's command line, which wins over this file.
 """
 
+import faulthandler
 import gc
 import os
 
@@ -65,6 +66,8 @@ def post_worker_init(worker):
     request was unlucky: that was most of the heavy pages' p95. gc.freeze() moves them to a
     permanent generation the collector skips, so a pass sees only what requests create.
     """
+    # A worker that dies of a signal (a C extension's fault) says where, in the error log.
+    faulthandler.enable()
     gc.collect()
     gc.freeze()
     worker.log.info("froze %d start-up objects out of the garbage collector", gc.get_freeze_count())

@@ -314,12 +314,18 @@ def busiest_worker(app: Flask) -> tuple[str, tuple[float, float], list[tuple[int
 
 def serve(env: dict, port: int, config: str) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    # gunicorn's error log in a file: a pipe nobody reads would fill and stop the server.
+    # Open while the server runs, and kept afterwards for reading.
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115
+        "w+", prefix="bench-city-gunicorn-", suffix=".log", delete=False
+    )
+    print(f"gunicorn's error log: {log.name}")
     server = subprocess.Popen(
         [gunicorn, "--config", config, "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     for _ in range(120):  # up to a minute for both workers to boot
@@ -328,7 +334,7 @@ def serve(env: dict, port: int, config: str) -> subprocess.Popen:
             return server
         except OSError:
             if server.poll() is not None:
-                raise SystemExit(f"gunicorn stopped:\n{server.stderr.read()}") from None
+                raise SystemExit(f"gunicorn stopped: see {log.name}") from None
             time.sleep(0.5)
     server.terminate()
     raise SystemExit("gunicorn did not answer within a minute")
