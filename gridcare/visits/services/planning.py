@@ -352,8 +352,9 @@ def generate_visits(today: date) -> PlanSummary:
     cut short has kept what it did (the next run finds the rest).
     """
     summary = PlanSummary()
+    plan = care_plan(today)
     for batch in household_batches():
-        _sync_batch(today, batch, summary)
+        _sync_batch(today, batch, summary, plan)
         summary.visits_created += _plan_batch(today, batch)
         db.session.commit()
     return summary
@@ -377,8 +378,9 @@ def follow_households(household_ids: tuple[int, ...], on: date) -> PlanSummary:
     commits. Connected to `households_changed` by `gridcare.visits.init_app`.
     """
     summary = PlanSummary()
+    plan = care_plan(on)
     for batch in household_batches(household_ids):
-        _sync_batch(on, batch, summary)
+        _sync_batch(on, batch, summary, plan)
         _hand_back_open_tasks(batch)
         summary.visits_created += _plan_batch(on, batch)
     return summary
