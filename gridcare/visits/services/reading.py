@@ -72,6 +72,8 @@ class DayRow:
 
 @dataclass
 class WorkerDay:
+    # Urgent visits after a life event, soonest deadline first, before everything else.
+    urgent: list[DayRow] = field(default_factory=list)
     overdue: list[DayRow] = field(default_factory=list)
     today: list[DayRow] = field(default_factory=list)
     upcoming: list[DayRow] = field(default_factory=list)
@@ -81,7 +83,8 @@ class WorkerDay:
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.today) + len(self.upcoming) + self.upcoming_hidden
+        shown = len(self.urgent) + len(self.overdue) + len(self.today) + len(self.upcoming)
+        return shown + self.upcoming_hidden
 
 
 # The first screens of a long list show this many of the coming days' tasks, the
@@ -102,8 +105,8 @@ def worker_day(
     days_ahead: int = 7,
     upcoming_shown: int | None = UPCOMING_SHOWN,
 ) -> WorkerDay:
-    """A worker's list: urgent visits after a life event at the very top (in the first
-    section), then overdue, then due today, then the coming days (the nearest
+    """A worker's list: urgent visits after a life event at the very top (a section of
+    their own), then overdue, then due today, then the coming days (the nearest
     `upcoming_shown` of them; None: all).
 
     Overdue and today's tasks are in walking order from `start` when the phone shared
@@ -139,7 +142,7 @@ def worker_day(
     day.overdue.sort(key=lambda r: (-r.days_overdue, r.household.full_address))
     # Urgent visits after a life event come before everything, soonest deadline first,
     # whatever their date; walking order applies to the rest.
-    urgent = sorted(
+    day.urgent = sorted(
         (r for rows in (day.overdue, day.today, day.upcoming) for r in rows if r.visit.urgent),
         key=lambda r: r.visit.due_at,
     )
@@ -161,7 +164,6 @@ def worker_day(
                 setattr(day, name, [placed[i] for i in order] + rest)
                 day.walking_order = True
                 _measure_legs(start, [placed[i] for i in order])
-    day.overdue = urgent + day.overdue
     return day
 
 
