@@ -215,6 +215,9 @@ class Visit(db.Model):
         Index("ix_visit_household_kind_status", "household_id", "kind", "status"),
         Index("ix_visit_status_window_end", "status", "window_end"),
         Index("ix_visit_completed_at", "completed_at"),
+        # Work done by each worker since a date: the workload's "done this week" (without it,
+        # every visit of the city's week is read from the heap: 440 ms at 120k households).
+        Index("ix_visit_completed_by_completed_at", "completed_by_id", "completed_at"),
         CheckConstraint("window_end >= due_date", name="window_after_due"),
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
