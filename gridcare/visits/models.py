@@ -171,7 +171,7 @@ class Visit(db.Model):
     window_end: Mapped[date]
     status: Mapped[VisitStatus] = mapped_column(_enum(VisitStatus), default=VisitStatus.planned)
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     completed_at: Mapped[datetime | None]
     method: Mapped[VisitMethod | None] = mapped_column(_enum(VisitMethod))
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))

@@ -4,8 +4,8 @@ Revision ID: 7d3f9a2c41e8
 Revises: 5b1e0c7d9a21
 Create Date: 2026-12-03 12:20:00.000000
 
-Added: hazard.closed_at (hazards closed in a period), hazard.reported_by_id and
-visit.completed_by_id (scorecards, a worker's records), and on PostgreSQL trigram (GIN)
+Added: hazard.closed_at (hazards closed in a period), hazard.reported_by_id (a worker's
+records; visit.completed_by_id is served by the workload's composite index), and on PostgreSQL trigram (GIN)
 indexes for searching residents' names and households' addresses anywhere in the city
 (b-trees on SQLite, which serve a search by the beginning). pg_trgm is created when the
 database user may; without it the two are plain b-trees there too. Dropped: household.active, care_schedule.active and
@@ -41,8 +41,6 @@ def upgrade():
     with op.batch_alter_table('hazard', schema=None) as batch_op:
         batch_op.create_index('ix_hazard_closed_at', ['closed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_hazard_reported_by_id'), ['reported_by_id'], unique=False)
-    with op.batch_alter_table('visit', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_visit_completed_by_id'), ['completed_by_id'], unique=False)
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_active'))
     with op.batch_alter_table('care_schedule', schema=None) as batch_op:
@@ -71,8 +69,6 @@ def downgrade():
         batch_op.create_index(batch_op.f('ix_care_schedule_active'), ['active'], unique=False)
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_household_active'), ['active'], unique=False)
-    with op.batch_alter_table('visit', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_visit_completed_by_id'))
     with op.batch_alter_table('hazard', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hazard_reported_by_id'))
         batch_op.drop_index('ix_hazard_closed_at')

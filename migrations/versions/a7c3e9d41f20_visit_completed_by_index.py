@@ -1,7 +1,7 @@
 """visit (completed_by_id, completed_at): the workload's work done this week per worker
 
 Revision ID: a7c3e9d41f20
-Revises: 5b1e0c7d9a21
+Revises: 25b6e99840e5
 Create Date: 2026-12-03 12:25:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d41f20'
-down_revision = '5b1e0c7d9a21'
+down_revision = '25b6e99840e5'
 branch_labels = None
 depends_on = None
 
