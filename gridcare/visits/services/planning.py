@@ -41,7 +41,10 @@ def insert_ignoring_duplicates(model, rows: list[dict]) -> int:
     """
     if not rows:
         return 0
-    result = db.session.execute(insert_ignoring_conflicts(model).returning(model.id), rows)
+    # The table, not the mapped class: a Core executemany, without the ORM's bulk-insert
+    # work per row (most of a city's first plan, 240,000 schedules and visits).
+    table = model.__table__
+    result = db.session.execute(insert_ignoring_conflicts(table).returning(table.c.id), rows)
     return len(result.all())
 
 
