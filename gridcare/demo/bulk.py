@@ -53,8 +53,8 @@ class BulkWriter:
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
     def finish(self) -> None:
-        """Move PostgreSQL's id sequences past the ids handed out, and refresh the
-        planner's statistics so the first queries on the new city are planned well."""
+        """Move PostgreSQL's id sequences past the ids handed out. (Statistics come from
+        `vacuum` after the commit: ANALYZE here would hold its lock to the end.)"""
         if not self.postgres:
             return
         for name in self._next_ids:
@@ -64,8 +64,6 @@ class BulkWriter:
                     f'(SELECT coalesce(max(id), 1) FROM "{name}"))'
                 )
             )
-        for name in self.counts:
-            self.connection.execute(text(f'ANALYZE "{name}"'))
 
     def _columns_of(self, table: Table, sample: dict) -> list:
         if table.name not in self._columns:
@@ -112,9 +110,9 @@ class BulkWriter:
 
 
 def vacuum(engine, table_names) -> None:
-    """VACUUM (ANALYZE) the tables on PostgreSQL, outside any transaction: until then the
-    visibility map of a freshly loaded table is empty, so every index-only scan still
-    reads the table, and autovacuum may take its time to get there."""
+    """VACUUM (ANALYZE) the tables on PostgreSQL, after the load has committed: until then
+    the planner has no statistics for the new city and the visibility map of a freshly
+    loaded table is empty, so every index-only scan still reads the table."""
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

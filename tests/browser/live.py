@@ -124,7 +124,7 @@ def serve_demo(folder: Path) -> Iterator[LiveServer]:
     Path(app.instance_path).mkdir(exist_ok=True)
     with app.app_context():
         upgrade()
-        load_demo("small")
+        load_demo("small", history_days=0)
         visit_services.generate_visits(today())  # every household's first tasks
         position = _middle_of_grid("worker1")
         db.session.remove()

@@ -157,8 +157,8 @@ def _sync_batch(today: date, batch: HouseholdBatch, summary: PlanSummary, plan: 
         )
         _expire(CareSchedule, set(ended), SCHEDULE_COLUMNS)
         summary.schedules_ended += len(ended)
-    summary.schedules_created += insert_ignoring_duplicates(
-        CareSchedule, _new_schedules(batch, plan)
+    summary.schedules_created += _insert_counted(
+        CareSchedule, _new_schedules(batch, plan), batch.where(CareSchedule.household_id)
     )
     if ended:
         summary.visits_cancelled += _cancel_open_visits(ended)
@@ -336,7 +336,29 @@ def _plan_batch(today: date, batch: HouseholdBatch) -> int:
                 "notes": "",
             }
         )
-    return insert_ignoring_duplicates(Visit, rows)
+    return _insert_counted(
+        Visit,
+        rows,
+        and_(
+            batch.where(Visit.household_id),
+            Visit.status == VisitStatus.planned,
+            Visit.schedule_id.is_not(None),
+        ),
+    )
+
+
+def _insert_counted(model, rows: list[dict], counted) -> int:
+    """`insert_ignoring_duplicates` for a batch's thousands of rows: how many were new is
+    counted before and after (on the index the rows' uniqueness uses), because RETURNING
+    makes every row's parameters part of one long statement, which psycopg parses in
+    Python: that parsing was most of a city's first plan."""
+    if not rows:
+        return 0
+    table = model.__table__
+    count = select(func.count()).select_from(table).where(counted)
+    before = db.session.scalar(count)
+    db.session.execute(insert_ignoring_conflicts(table), rows)
+    return db.session.scalar(count) - before
 
 
 def _next_due(schedule, done_on: date | None, missed_due: date | None, today: date) -> date:
