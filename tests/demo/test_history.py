@@ -10,7 +10,8 @@ from gridcare.demo import SCALES, city, load_demo, scale_for
 from gridcare.extensions import db
 from gridcare.hazards.models import FollowUp, Hazard, HazardStatus
 from gridcare.registry.models import Household, Resident
-from gridcare.reports.coverage import coverage_page
+from gridcare.renovation.models import RenovationCase
+from gridcare.reports.coverage import coverage, coverage_page
 from gridcare.reports.periods import month
 from gridcare.visits import services
 from gridcare.visits.models import CareSchedule, Visit, VisitStatus
@@ -35,9 +36,13 @@ def test_a_newcomer_sees_a_twelve_month_trend_and_a_previous_period_with_figures
     for period, figures in page.trend[:-1]:
         assert figures.target > 500, period.key
         assert figures.visited > figures.target / 2, period.key
-        assert figures.checked > 0 and figures.on_time > figures.missed > 0, period.key
+        assert figures.checked > 0, period.key
     assert page.previous.visited > page.previous.target / 2
-    assert sum(f.hazards_found for _, f in page.trend) > 10
+    # The trend counts reach only (its chart shows coverage); each month's own report
+    # has its timeliness and hazards.
+    months = [coverage(_district(), period).total for period, _ in page.trend[:-1]]
+    assert all(f.on_time > f.missed > 0 for f in months)
+    assert sum(f.hazards_found for f in months) > 10
 
 
 def test_the_history_follows_the_scheduling_rule(year):
@@ -57,7 +62,13 @@ def test_the_history_follows_the_scheduling_rule(year):
     ):
         chains[visit.schedule_id].append(visit)
     interval = {s.id: timedelta(days=s.interval_days) for s in schedules}
+    # The demo's renovation follow-up rounds bring those homes' open visits forward, as an
+    # officer's round does: their chains are not the plain rhythm.
+    renovated = set(db.session.scalars(select(RenovationCase.household_id)))
+    household_of = {s.id: s.household_id for s in schedules}
     for schedule_id, chain in chains.items():
+        if household_of.get(schedule_id) in renovated:
+            continue
         for before, after in zip(chain, chain[1:], strict=False):
             if before.status == VisitStatus.done:
                 assert (
