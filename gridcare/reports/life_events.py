@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, select
 
 from gridcare.areas.models import Area
+from gridcare.areas.scope import under
 from gridcare.dialects import count_if
 from gridcare.extensions import db
 from gridcare.registry.models import Household
@@ -33,7 +34,7 @@ def life_event_counts(area: Area, period: Period) -> LifeEventCounts:
     in_area = (
         select(Household.id)
         .join(Area, Area.id == Household.grid_id)
-        .where(Area.path.startswith(area.path))
+        .where(under(Area.path, area.path))
     )
     in_period = and_(
         LifeEvent.household_id.in_(in_area),

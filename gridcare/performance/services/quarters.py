@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 
 from gridcare.accounts.models import Role
 from gridcare.areas.models import Area, AreaKind
+from gridcare.areas.scope import under
 from gridcare.clock import utcnow
 from gridcare.extensions import db
 from gridcare.performance.models import (
@@ -83,7 +84,7 @@ def _streets(area: Area) -> list[Area]:
     if area.kind in (AreaKind.district,):
         return list(
             db.session.scalars(
-                select(Area).where(Area.kind == AreaKind.street, Area.path.startswith(area.path))
+                select(Area).where(Area.kind == AreaKind.street, under(Area.path, area.path))
             )
         )
     return [street_of(area)]

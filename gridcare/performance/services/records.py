@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from gridcare.accounts.models import User, user_area
 from gridcare.areas.models import Area, AreaKind
+from gridcare.areas.scope import under
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard
 from gridcare.performance.models import IndicatorSource, Rating
@@ -41,7 +42,7 @@ def _own_grids(worker_id: int, street: Area) -> list[Area]:
             .where(
                 user_area.c.user_id == worker_id,
                 Area.kind == AreaKind.grid,
-                Area.path.startswith(street.path),
+                under(Area.path, street.path),
             )
             .order_by(Area.path)
         )

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, or_, select
 
 from gridcare.areas.models import Area
+from gridcare.areas.scope import under
 from gridcare.clock import day_start_utc
 from gridcare.dialects import count_if
 from gridcare.extensions import db
@@ -48,7 +49,7 @@ def _under(area: Area, household_id):
     return household_id.in_(
         select(Household.id)
         .join(Area, Area.id == Household.grid_id)
-        .where(Area.path.startswith(area.path))
+        .where(under(Area.path, area.path))
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from gridcare.accounts.models import Role
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area
-from gridcare.areas.scope import Scope
+from gridcare.areas.scope import Scope, under
 from gridcare.converters import as_id
 from gridcare.extensions import db
 from gridcare.registry.models import Household, Resident, ResidentStatus
@@ -127,7 +127,7 @@ def candidate_households(
         .join(Area, Area.id == Household.grid_id)
         .where(
             Household.active.is_(True),
-            Area.path.startswith(_area_path(programme)),
+            under(Area.path, _area_path(programme)),
             scope.filter(Area.path),
             exists().where(*resident),
             ~exists().where(
@@ -158,7 +158,7 @@ def add_cases(actor: Actor, programme: RenovationProgramme, household_ids: Seque
         .where(
             Household.id.in_(wanted),
             Household.active.is_(True),
-            Area.path.startswith(_area_path(programme)),
+            under(Area.path, _area_path(programme)),
             actor.scope.filter(Area.path),
         )
     ).all()
@@ -198,7 +198,7 @@ def add_cases(actor: Actor, programme: RenovationProgramme, household_ids: Seque
 def reaches(scope: Scope):
     """A programme's area (as `Area.path`) is in the caller's scope, or above it: a
     district's programme is seen by each community's officer, who sees their own homes in it."""
-    above = [literal(path).startswith(Area.path) for path in scope.paths]
+    above = [under(literal(path), Area.path) for path in scope.paths]
     return or_(scope.filter(Area.path), *above)
 
 

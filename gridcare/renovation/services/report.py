@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from gridcare.areas.models import Area
+from gridcare.areas.scope import under
 from gridcare.extensions import db
 from gridcare.registry.models import Household
 from gridcare.renovation.models import (
@@ -77,7 +78,7 @@ def renovation_report(
         .join(RenovationProgramme, RenovationProgramme.id == RenovationCase.programme_id)
         .join(Household, Household.id == RenovationCase.household_id)
         .join(Area, Area.id == Household.grid_id)
-        .where(RenovationProgramme.year == year, Area.path.startswith(area.path))
+        .where(RenovationProgramme.year == year, under(Area.path, area.path))
     )
     programmes = select(RenovationProgramme.budget).join(
         Area, Area.id == RenovationProgramme.area_id
@@ -86,9 +87,7 @@ def renovation_report(
         cases = cases.where(RenovationCase.programme_id == programme.id)
         programmes = programmes.where(RenovationProgramme.id == programme.id)
     else:
-        programmes = programmes.where(
-            RenovationProgramme.year == year, Area.path.startswith(area.path)
-        )
+        programmes = programmes.where(RenovationProgramme.year == year, under(Area.path, area.path))
     case_ids = cases.scalar_subquery()
     stage_rows = db.session.execute(
         select(RenovationCase.stage, func.count())
