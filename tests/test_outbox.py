@@ -83,6 +83,32 @@ def test_the_phones_time_is_refused_outside_its_bounds(people, client, login, mo
     assert task(people["household"]) is not None, "a refused visit closed the task"
 
 
+def test_a_stored_visit_resent_after_the_offline_bound_is_answered_as_stored(
+    people, client, login, time_machine
+):
+    """The server stored it, the phone never heard: a resend days later is not a refusal."""
+    login(people["worker"])
+    token = str(uuid.uuid4())
+    sent = {
+        "client_uuid": token,
+        "visit_id": str(task(people["household"]).id),
+        "phone_time": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+    }
+    first = client.post(
+        f"/visits/household/{people['household'].id}/quick", data=sent, headers=OUTBOX
+    )
+    assert first.status_code == 200
+    time_machine.move_to(datetime.now(UTC) + timedelta(days=9))
+    login(people["worker"])
+    again = client.post(
+        f"/visits/household/{people['household'].id}/quick",
+        data=sent,
+        headers=OUTBOX,
+    )
+    assert again.status_code == 200, again.json
+    assert again.json["id"] == first.json["id"]
+
+
 def test_a_phone_clock_a_minute_ahead_is_stored_as_now(people, client, login):
     login(people["worker"])
     ahead = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()

@@ -130,7 +130,7 @@ def downgrade():
     sa.Column('coverage', sa.INTEGER(), nullable=False),
     sa.Column('hazards', sa.INTEGER(), nullable=False),
     sa.Column('not_missed', sa.INTEGER(), nullable=False),
-    sa.Column('updated_at', sa.DATETIME(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_score_weights'))
     )
     with op.batch_alter_table('rating', schema=None) as batch_op:

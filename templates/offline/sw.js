@@ -10,7 +10,8 @@ var TODAY = {{ today|tojson }};
 // The only pages kept: never the registry (ID numbers live there), never reports.
 var KEPT = [
   /^\/visits\/today$/, /^\/visits\/outbox$/, /^\/visits\/household\/\d+$/,
-  /^\/visits\/household\/\d+\/log$/, /^\/hazards\/household\/\d+\/new$/
+  /^\/visits\/household\/\d+\/log$/, /^\/hazards\/household\/\d+\/new$/,
+  /^\/hazards\/\d+$/, /^\/hazards\/mine$/
 ];
 var NETWORK_WAIT = 6000;
 
@@ -34,10 +35,11 @@ function kept(url) {
   return url.origin === self.location.origin && KEPT.some(function (re) { return re.test(url.pathname); });
 }
 
-// One copy per page: the day's list whatever its position, a form per kind of task.
+// One copy per page: the day's list whatever its position, a form per task (a household
+// may have an urgent and a routine visit of one kind open at once).
 function keyOf(url) {
-  var kind = url.searchParams.get("kind");
-  return url.origin + url.pathname + (kind ? "?kind=" + kind : "");
+  var kind = url.searchParams.get("kind"), visit = url.searchParams.get("visit");
+  return url.origin + url.pathname + (kind ? "?kind=" + kind : "") + (visit ? "&visit=" + visit : "");
 }
 
 function remember(request, response) {

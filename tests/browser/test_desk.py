@@ -24,9 +24,18 @@ MENUS = {
         "/visits/campaigns",
         "/hazards/queue",
         "/registry/households",
+        "/renovation/",
         "/reports/scorecards",
+        "/performance/",
     ],
-    "civil1": ["/reports/coverage", "/reports/scorecards", "/reports/", "/reports/exports"],
+    "civil1": [
+        "/reports/coverage",
+        "/reports/scorecards",
+        "/reports/",
+        "/reports/exports",
+        "/renovation/report",
+        "/performance/",
+    ],
 }
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from gridcare.accounts.models import User, user_area
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import under
+from gridcare.clock import utc_to_local_date
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard
 from gridcare.performance.models import IndicatorSource, Rating
@@ -81,7 +82,7 @@ def records_behind(
         found.visits = worker_records(worker_id, street, month, today, "tasks_due")[1]
     elif what == IndicatorSource.hazards_in_time:
         found.hazards = [
-            (h, h.deadline is None or h.closed_at.date() <= h.deadline)
+            (h, h.deadline is None or utc_to_local_date(h.closed_at) <= h.deadline)
             for h in worker_records(worker_id, street, month, today, "hazards_closed")[1]
         ]
     elif what == IndicatorSource.follow_ups:

@@ -90,10 +90,10 @@ def outbox():
 
 def _when(form) -> datetime | None:
     """When the visit happened: the time the worker typed, else the phone's clock when
-    the outbox queued it, within the bounds the service sets; None means now."""
+    the outbox queued it (the service bounds it); None means now."""
     if getattr(form, "completed_at", None) is not None and form.completed_at.data:
-        return services.recorded_time(local_to_utc(form.completed_at.data))
-    return services.recorded_time(phone_time(form.phone_time.data))
+        return local_to_utc(form.completed_at.data)
+    return phone_time(form.phone_time.data)
 
 
 @bp.route("/household/<int:household_id>/quick", methods=["POST"])
