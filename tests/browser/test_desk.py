@@ -87,7 +87,8 @@ def test_every_menu_page_is_one_click_from_home_and_none_scrolls_sideways(
         with page.expect_navigation():
             page.locator("nav.mainnav a").nth(index).click()
         page.wait_for_load_state("networkidle")
-        assert path_of(page.url) == target
+        # One click lands on the page, or on the page its section leads to at once.
+        assert path_of(page.url).startswith(target)
         current = page.locator("nav.mainnav a[aria-current=page]")
         assert current.count() == 1 and path_of(current.evaluate("a => a.href")) == target
         overflow = page.evaluate(SIDEWAYS)
