@@ -1,6 +1,8 @@
 """The renovation forms. Each POST form carries a `client_uuid`, so a resent form is
 stored once; amounts are non-negative numbers, checked here and again in the services."""
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -42,6 +44,9 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+TOO_LARGE = _l("An amount this large cannot be right: at most 9,999,999,999.99 yuan.")
+
+
 def _money(label, required: bool = False):
     return DecimalField(
         label,
@@ -49,6 +54,8 @@ def _money(label, required: bool = False):
         validators=[
             InputRequired(_l("Give the amount in yuan.")) if required else Optional(),
             NumberRange(min=0, message=NOT_NEGATIVE),
+            # The column holds 12 digits, two of them after the point.
+            NumberRange(max=Decimal("9999999999.99"), message=TOO_LARGE),
         ],
     )
 
