@@ -98,3 +98,17 @@ def test_the_app_speaks_chinese_by_default_and_english_on_request(app):
         assert gettext("Wrong username or password.") == "用户名或密码错误。"
     with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert gettext("Log in") == "Log in"
+
+
+def test_templates_follow_a_forced_language_within_one_request(app):
+    # Templates read the catalog once per request; a text rendered in another language
+    # (a notification in its reader's language) still gets that language, and after it
+    # the page's own.
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.app_context(), app.test_request_context("/login"):
+        assert render_template_string("{{ _('Log in') }}") == "登录"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Log in') }}") == "Log in"
+        assert render_template_string("{{ _('Log in') }}") == "登录"

@@ -1,15 +1,19 @@
 """`gridcare demo load`: the demo city, then a year of its visits and hazards."""
 
 import time
+from datetime import timedelta
 
 import click
 
+from gridcare.clock import today
 from gridcare.demo.bulk import vacuum
 from gridcare.demo.city import BULK_TABLES, SchemaMissing, load_demo
 from gridcare.demo.names import DISTRICT_NAME
 from gridcare.demo.plan import DEMO_PASSWORD, SCALES, scale_for
 from gridcare.extensions import db
 from gridcare.renovation.demo import load_renovation_demo
+from gridcare.reports.coverage import snapshot_month
+from gridcare.reports.jobs import closed_since
 
 demo_cli = click.Group("demo", help="Demo data.")
 
@@ -60,6 +64,7 @@ def load_command(scale: str, history_days: int) -> None:
         f"{history.hazards} hazards."
     )
     click.echo(load_renovation_demo().summary)
+    _store_reports(history_days)
     click.echo(f"Every demo account has the password: {DEMO_PASSWORD}")
     accounts = (
         (f"worker1 … worker{size.grids}", "grid workers (网格员), one grid each"),
@@ -69,6 +74,22 @@ def load_command(scale: str, history_days: int) -> None:
     for usernames, who in accounts:
         click.echo(f"  {usernames:<22}{who}")
     click.echo(f"  {'admin':<22}administrator")
+
+
+def _store_reports(history_days: int) -> None:
+    """The snapshots the monthly job would have stored on each 1st of the history, so
+    that the report page reads closed months, quarters and years as a city running
+    gridcare for a year would."""
+    periods = closed_since(today() - timedelta(days=history_days), today())
+    if not history_days or not periods:
+        return
+    with click.progressbar(periods, label="Storing the reports of closed periods") as bar:
+        for period in bar:
+            snapshot_month(period)
+    click.echo(
+        f"Reports stored for {len(periods)} closed months, quarters and years "
+        f"({periods[0].key} … {periods[-1].key})."
+    )
 
 
 class _ProgressBar:

@@ -38,6 +38,9 @@ def test_a_newcomer_sees_a_twelve_month_trend_and_a_previous_period_with_figures
         assert figures.visited > figures.target / 2, period.key
         assert figures.checked > 0, period.key
     assert page.previous.visited > page.previous.target / 2
+    # The closed months read as reported, as the monthly job would have stored them.
+    assert page.previous_as_reported
+    assert "Reports stored for 17 closed months, quarters and years" in year.output
     # The trend counts reach only (its chart shows coverage); each month's own report
     # has its timeliness and hazards.
     months = [coverage(_district(), period).total for period, _ in page.trend[:-1]]

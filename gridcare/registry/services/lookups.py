@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Select, false, select, union
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area
@@ -39,6 +40,20 @@ class ResidentCard:
     age: int
     care_level: int | None
     masked_id: str
+
+
+def load_residents(households: list[Household]) -> None:
+    """Give these households their residents in one query, for a list that shows only
+    some of the households it read (the rest are never rendered, so never loaded)."""
+    by_household: dict[int, list[Resident]] = {h.id: [] for h in households}
+    if not by_household:
+        return
+    for resident in db.session.scalars(
+        select(Resident).where(Resident.household_id.in_(by_household)).order_by(Resident.id)
+    ):
+        by_household[resident.household_id].append(resident)
+    for household in households:
+        set_committed_value(household, "residents", by_household[household.id])
 
 
 # What a page that shows or changes one household loads with it: its grid (scope checks,

@@ -17,6 +17,7 @@ from gridcare.clock import day_start_utc
 from gridcare.dialects import count_if
 from gridcare.extensions import db
 from gridcare.registry.models import HOUSEHOLD_ADDRESS, Household, address_line
+from gridcare.registry.services.lookups import load_residents
 from gridcare.visits.models import (
     Campaign,
     CareSchedule,
@@ -81,10 +82,13 @@ class WorkerDay:
     # Coming days' tasks left off the first screens, one tap away.
     upcoming_hidden: int = 0
 
+    def sections(self) -> tuple[list[DayRow], ...]:
+        """The rows shown, section by section, in the order of the page."""
+        return (self.urgent, self.overdue, self.today, self.upcoming)
+
     @property
     def count(self) -> int:
-        shown = len(self.urgent) + len(self.overdue) + len(self.today) + len(self.upcoming)
-        return shown + self.upcoming_hidden
+        return sum(len(rows) for rows in self.sections()) + self.upcoming_hidden
 
 
 # The first screens of a long list show this many of the coming days' tasks, the
@@ -124,8 +128,6 @@ def worker_day(
             Visit.due_date <= today + timedelta(days=days_ahead),
             Household.active.is_(True),
         )
-        # The list names each household's residents.
-        .options(selectinload(Household.residents))
         .order_by(
             Visit.due_date, Household.address, Household.building, Household.unit, Household.room
         )
@@ -164,6 +166,8 @@ def worker_day(
                 setattr(day, name, [placed[i] for i in order] + rest)
                 day.walking_order = True
                 _measure_legs(start, [placed[i] for i in order])
+    # The list names each household's residents: only for the rows it shows.
+    load_residents([r.household for rows in day.sections() for r in rows])
     return day
 
 

@@ -88,6 +88,14 @@ def test_the_month_that_closes_a_quarter_or_a_year_stores_them_too(tree, time_ma
     assert monthly_snapshot() == "2026-11: snapshots=9"
 
 
+def test_the_periods_closed_over_a_stretch_are_those_the_job_stored_each_1st():
+    from gridcare.reports.jobs import closed_since
+
+    keys = [p.key for p in closed_since(date(2025, 11, 20), date(2026, 2, 1))]
+    assert keys == ["2025-11", "2025-12", "2025-Q4", "2025", "2026-01"]
+    assert closed_since(date(2026, 12, 3), date(2026, 12, 3)) == []
+
+
 def test_the_page_shows_a_stored_previous_period_and_no_month_to_come(tree, make):
     district = tree["district"]
     page = coverage_page(district, parse("2026-Q4"))
