@@ -119,9 +119,11 @@ def in_tree_order(areas: Iterable[Area]) -> list[Area]:
     if above:
         known |= {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(above)))}
 
+    siblings = {i: sibling_key(a) for i, a in known.items()}  # once per area, not per path
+
     def key(area: Area) -> list:
         ids = [int(i) for i in area.path.strip("/").split("/") if i]
-        return [sibling_key(known[i]) if i in known else ((), ((0, i, ""),)) for i in ids]
+        return [siblings.get(i, ((), ((0, i, ""),))) for i in ids]
 
     return sorted(areas, key=key)
 

@@ -16,7 +16,6 @@ children. The indexes each query uses:
 """
 
 from collections import defaultdict
-from dataclasses import asdict
 from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -106,7 +105,7 @@ def figures_in(
     result: dict[int, Figures] = defaultdict(Figures)
     for grid_id, counts in reach.items():
         f = result[grid_id]
-        for name, number in asdict(counts).items():
+        for name, number in counts.counts().items():
             setattr(f, name, number)  # households, residents and the registry counts
     done = Visit.status == VisitStatus.done
 

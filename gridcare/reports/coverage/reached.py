@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true
 
 from gridcare.clock import years_before
-from gridcare.dialects import count_if
+from gridcare.dialects import count_if, settle_for_reports
 from gridcare.extensions import db
 from gridcare.registry.care_levels import care_rules
 from gridcare.registry.flags import resident_has
@@ -62,6 +62,14 @@ class Reached:
     disabled: int = 0
     disabled_by_category: dict[str, int] = field(default_factory=dict)
     disabled_by_grade: dict[str, int] = field(default_factory=dict)
+
+    def counts(self) -> dict:
+        """Its numbers by name, as `Figures` names them (the tallies copied): what
+        `dataclasses.asdict` gives, without its deep copies (one per grid and period)."""
+        return {
+            name: dict(value) if isinstance(value, dict) else value
+            for name, value in self.__dict__.items()
+        }
 
 
 COUNTS = (
@@ -141,6 +149,7 @@ def reached_per_grid(
     visits through their households."""
     if not periods:
         return []
+    settle_for_reports()
     first = min(p.start_utc for p in periods)
     last = max(p.end_utc for p in periods)
 

@@ -1,7 +1,7 @@
 """The coverage report: each grid's figures assembled into child areas, workers, a
 total, the months before, and the page that shows them."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -123,7 +123,7 @@ def _series(
             continue
         total = Figures()
         for counts in live[m.key].values():
-            total.add(Figures(**asdict(counts)))
+            total.add(Figures(**counts.counts()))
         out.append((m, total))
     return out
 
