@@ -39,9 +39,7 @@ def translations() -> Translations:
     locale = get_locale()
     found = g.get("_gridcare_translations")
     if found is None or found[0] is not locale:
-        found = (locale, get_translations())
-        if g:
-            g._gridcare_translations = found
+        found = g._gridcare_translations = (locale, get_translations())
     return found[1]
 
 
