@@ -126,6 +126,13 @@ def _or_opt(route: list[int], dist: list[list[float]]) -> bool:
     return False
 
 
+def legs_m(start: Point, route: Sequence[Point]) -> list[float]:
+    """How far each stop of a route is from the one before it (the first from `start`),
+    in metres on the plane of `walking_order`: a distance shown beside a stop, not a verdict."""
+    plane = _projected([start, *route])
+    return [math.dist(a, b) for a, b in zip(plane, plane[1:], strict=False)]
+
+
 def route_length_m(start: Point | None, points: Sequence[Point]) -> float:
     stops = [start, *points] if start else list(points)
     return sum(distance_m(a, b) for a, b in zip(stops, stops[1:], strict=False))

@@ -87,3 +87,17 @@ def test_plane_distances_stay_within_a_percent_of_geodesic_across_a_grid():
     plane = geo._plane_matrix(points)
     for i, j in itertools.combinations(range(20), 2):
         assert plane[i][j] == pytest.approx(geo.distance_m(points[i], points[j]), rel=0.01)
+
+
+def test_the_legs_of_a_route_are_measured_on_the_plane_within_a_percent(monkeypatch):
+    rng = random.Random(3)
+    route = [
+        (39.77 + rng.uniform(-0.01, 0.01), 98.29 + rng.uniform(-0.01, 0.01)) for _ in range(12)
+    ]
+    stops = [START, *route]
+    expected = [geo.distance_m(a, b) for a, b in itertools.pairwise(stops)]
+
+    monkeypatch.setattr(geo, "geodesic", lambda *_: pytest.fail("legs measured by geodesic"))
+    legs = geo.legs_m(START, route)
+
+    assert legs == pytest.approx(expected, rel=0.01)

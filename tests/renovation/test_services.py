@@ -289,7 +289,7 @@ def test_a_follow_up_round_puts_a_visit_on_the_workers_list(people, programme, t
     _, count = services.request_follow_up_round(officer, programme, due_date=due, today=test_day)
     assert count == 1  # only the accepted home
     day = worker_day(people["worker"].id, actor_for(people["worker"]).scope, test_day)
-    listed = [row.household.id for row in day.upcoming + day.today + day.overdue]
+    listed = [row.household_id for row in day.upcoming + day.today + day.overdue]
     assert people["severe"].id in listed
     (row,) = services.open_follow_ups(actor_for(people["worker"]).scope, test_day)
     assert row.household.id == people["severe"].id and row.due_date <= due

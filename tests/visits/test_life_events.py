@@ -72,9 +72,9 @@ def test_hospitalised_gives_an_urgent_visit_within_24_hours_at_the_top_of_the_li
     assert len(open_tasks(community["alone"], VisitKind.home_visit)) == 2
 
     day = services.worker_day(community["worker"].id, worker.scope, TODAY)
-    assert day.urgent[0].visit.id == visit.id
-    assert visit.id not in [row.visit.id for row in day.overdue]
-    assert day.overdue[0].visit.id == routine.id
+    assert day.urgent[0].visit_id == visit.id
+    assert visit.id not in [row.visit_id for row in day.overdue]
+    assert day.overdue[0].visit_id == routine.id
 
 
 def test_the_urgent_visit_is_the_one_a_visit_completes(community):

@@ -51,10 +51,10 @@ def test_a_workers_day_puts_overdue_first_then_today_then_the_coming_days(planne
 
     day = services.worker_day(worker.id, actor_for(worker).scope, TODAY)
 
-    assert [r.visit.id for r in day.overdue] == [later.id, late.id]  # most overdue first
+    assert [r.visit_id for r in day.overdue] == [later.id, late.id]  # most overdue first
     assert [r.days_overdue for r in day.overdue] == [5, 2]
-    assert [r.visit.id for r in day.today] == [now.id]
-    assert [r.visit.id for r in day.upcoming] == [soon.id]
+    assert [r.visit_id for r in day.today] == [now.id]
+    assert [r.visit_id for r in day.upcoming] == [soon.id]
     assert day.count == 4 and not day.walking_order
 
 
@@ -69,7 +69,7 @@ def test_a_workers_day_leaves_out_tasks_beyond_the_week_and_closed_homes(planned
 
     day = services.worker_day(worker.id, actor_for(worker).scope, TODAY)
 
-    assert [(r.household.id, r.visit.kind) for r in day.today + day.upcoming] == [
+    assert [(r.household_id, r.kind) for r in day.today + day.upcoming] == [
         (planned["alone"].id, "safety_check")
     ]
 

@@ -61,6 +61,18 @@ def test_worker_lands_on_todays_list_with_address_residents_and_task(city, clien
     assert "五一路9号" not in html  # another grid's household
 
 
+def test_the_list_words_follow_each_readers_language(city, client, login):
+    # The list translates its repeated words once per page: never once for every reader.
+    login(city["worker"])
+    english = client.get("/visits/today", headers=EN).get_data(as_text=True)
+    chinese = client.get("/visits/today", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
+    assert '<span class="badge flag">alone</span>' in english and "All well ✓" in english
+    assert '<span class="badge flag">独居</span>' in chinese and "All well ✓" not in chinese
+    assert "Home visit" in english and "Home visit" not in chinese
+
+
 def test_overdue_tasks_come_first_with_days_overdue(city, client, login):
     task = planned_home_visit(city["mine"])
     task.due_date = today() - timedelta(days=3)

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, false, select, union
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from gridcare.accounts.services import Actor
 from gridcare.areas.models import Area
@@ -42,18 +41,37 @@ class ResidentCard:
     masked_id: str
 
 
-def load_residents(households: list[Household]) -> None:
-    """Give these households their residents in one query, for a list that shows only
-    some of the households it read (the rest are never rendered, so never loaded)."""
-    by_household: dict[int, list[Resident]] = {h.id: [] for h in households}
-    if not by_household:
-        return
+# What a list's line of residents shows of each: name, age and flags.
+RESIDENT_LINE = (
+    Resident.id,
+    Resident.household_id,
+    Resident.name,
+    Resident.birth_date,
+    Resident.status,
+    Resident.lives_alone,
+    Resident.empty_nest,
+    Resident.disability_category,
+    Resident.disability_grade,
+)
+
+
+def active_residents_of(household_ids: set[int]) -> dict[int, list[Resident]]:
+    """The active residents of these households, by household, in one query: for a list
+    that shows only some of the households it read."""
+    by_household: dict[int, list[Resident]] = {}
+    if not household_ids:
+        return by_household
     for resident in db.session.scalars(
-        select(Resident).where(Resident.household_id.in_(by_household)).order_by(Resident.id)
+        select(Resident)
+        .options(load_only(*RESIDENT_LINE))
+        .where(
+            Resident.household_id.in_(household_ids),
+            Resident.status == ResidentStatus.active,
+        )
+        .order_by(Resident.id)
     ):
-        by_household[resident.household_id].append(resident)
-    for household in households:
-        set_committed_value(household, "residents", by_household[household.id])
+        by_household.setdefault(resident.household_id, []).append(resident)
+    return by_household
 
 
 # What a page that shows or changes one household loads with it: its grid (scope checks,

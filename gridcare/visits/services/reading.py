@@ -3,7 +3,7 @@ tasks and campaigns, for the pages."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -16,8 +16,8 @@ from gridcare.areas.scope import Scope
 from gridcare.clock import day_start_utc
 from gridcare.dialects import count_if
 from gridcare.extensions import db
-from gridcare.registry.models import HOUSEHOLD_ADDRESS, Household, address_line
-from gridcare.registry.services.lookups import load_residents
+from gridcare.registry.models import HOUSEHOLD_ADDRESS, Household, Resident, address_line
+from gridcare.registry.services.lookups import active_residents_of
 from gridcare.visits.models import (
     Campaign,
     CareSchedule,
@@ -58,11 +58,25 @@ def workers_covering(
 
 @dataclass
 class DayRow:
-    visit: Visit
-    household: Household
+    """One task of a worker's list, as plain values: a long list built ORM rows for
+    tasks it never showed, and that was most of the list's time."""
+
+    visit_id: int
+    kind: VisitKind
+    due_date: date
+    due_at: datetime | None  # set on an urgent task after a life event
     days_overdue: int
+    household_id: int
+    full_address: str
+    home: geo.Point | None
+    # The household's active residents, read for the rows shown only.
+    residents: list[Resident] = field(default_factory=list)
     # In walking order: how far this stop is from the one before it (or from the phone).
     leg_m: float | None = None
+
+    @property
+    def urgent(self) -> bool:
+        return self.due_at is not None
 
     @property
     def leg(self) -> str | None:
@@ -94,8 +108,6 @@ class WorkerDay:
 # The first screens of a long list show this many of the coming days' tasks, the
 # nearest first; the rest are one tap away (rendering each row is most of the page's time).
 UPCOMING_SHOWN = 10
-
-
 # Walking order is worked out for this many stops of a list; the rest follow by address.
 # The route search grows with the square of the stops, and a day rarely holds more.
 WALKING_ORDER_STOPS = 30
@@ -118,7 +130,16 @@ def worker_day(
     before; otherwise by address. Only households in the worker's own areas are listed.
     """
     stmt = (
-        select(Visit, Household)
+        select(
+            Visit.id,
+            Visit.kind,
+            Visit.due_date,
+            Visit.due_at,
+            Household.id,
+            *HOUSEHOLD_ADDRESS[2:],  # address, building, unit, room
+            Household.lat,
+            Household.lon,
+        )
         .join(Household, Household.id == Visit.household_id)
         .join(Area, Area.id == Household.grid_id)
         .where(
@@ -133,50 +154,52 @@ def worker_day(
         )
     )
     day = WorkerDay()
-    for visit, household in db.session.execute(stmt):
-        row = DayRow(visit, household, visit.days_overdue(today))
-        if visit.due_date < today:
+    for visit_id, kind, due, due_at, household_id, *address, lat, lon in db.session.execute(stmt):
+        row = DayRow(
+            visit_id=visit_id,
+            kind=kind,
+            due_date=due,
+            due_at=due_at,
+            days_overdue=max((today - due).days, 0),
+            household_id=household_id,
+            full_address=address_line(*address),
+            home=(lat, lon) if lat is not None and lon is not None else None,
+        )
+        if due < today:
             day.overdue.append(row)
-        elif visit.due_date == today:
+        elif due == today:
             day.today.append(row)
         else:
             day.upcoming.append(row)
-    day.overdue.sort(key=lambda r: (-r.days_overdue, r.household.full_address))
+    day.overdue.sort(key=lambda r: (-r.days_overdue, r.full_address))
     # Urgent visits after a life event come before everything, soonest deadline first,
     # whatever their date; walking order applies to the rest.
     day.urgent = sorted(
-        (r for rows in (day.overdue, day.today, day.upcoming) for r in rows if r.visit.urgent),
-        key=lambda r: r.visit.due_at,
+        (r for rows in (day.overdue, day.today, day.upcoming) for r in rows if r.urgent),
+        key=lambda r: r.due_at,
     )
     for name in ("overdue", "today", "upcoming"):
-        setattr(day, name, [r for r in getattr(day, name) if not r.visit.urgent])
+        setattr(day, name, [r for r in getattr(day, name) if not r.urgent])
     if upcoming_shown is not None and len(day.upcoming) > upcoming_shown:
         day.upcoming_hidden = len(day.upcoming) - upcoming_shown
         day.upcoming = day.upcoming[:upcoming_shown]
     if start is not None:
         for name in ("overdue", "today"):
             rows = getattr(day, name)
-            placed = [r for r in rows if r.household.lat is not None][:WALKING_ORDER_STOPS]
+            placed = [r for r in rows if r.home is not None][:WALKING_ORDER_STOPS]
             if placed:
-                order = geo.walking_order(
-                    start, [(r.household.lat, r.household.lon) for r in placed]
-                )
+                route = [placed[i] for i in geo.walking_order(start, [r.home for r in placed])]
                 routed = {id(r) for r in placed}
-                rest = [r for r in rows if id(r) not in routed]
-                setattr(day, name, [placed[i] for i in order] + rest)
+                setattr(day, name, route + [r for r in rows if id(r) not in routed])
                 day.walking_order = True
-                _measure_legs(start, [placed[i] for i in order])
+                for row, leg in zip(route, geo.legs_m(start, [r.home for r in route]), strict=True):
+                    row.leg_m = leg
     # The list names each household's residents: only for the rows it shows.
-    load_residents([r.household for rows in day.sections() for r in rows])
+    shown = [r for rows in day.sections() for r in rows]
+    residents = active_residents_of({r.household_id for r in shown})
+    for row in shown:
+        row.residents = residents.get(row.household_id, [])
     return day
-
-
-def _measure_legs(start: geo.Point, route: list[DayRow]) -> None:
-    here = start
-    for row in route:
-        stop = (row.household.lat, row.household.lon)
-        row.leg_m = geo.distance_m(here, stop)
-        here = stop
 
 
 def household_visits(household_id: int, limit: int = 30) -> tuple[list[Visit], list[Visit]]:

@@ -77,7 +77,12 @@ def today_list():
     # One CSRF token for the page and a plain token per row: a WTForms form per row was
     # most of the page's time on a long list.
     return render_template(
-        "visits/today.html", day=day, start=start, new_uuid=new_client_uuid, today=today()
+        "visits/today.html",
+        day=day,
+        start=start,
+        new_uuid=new_client_uuid,
+        today=today(),
+        kind_labels={kind: str(kind.label) for kind in VisitKind},
     )
 
 
