@@ -1,8 +1,11 @@
 """SQL that SQLite and PostgreSQL both speak, but through their own dialect's constructs."""
 
+from datetime import datetime
+
 from sqlalchemy import case, event, func, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from gridcare.clock import local_zone
 from gridcare.extensions import db
 
 
@@ -20,6 +23,22 @@ def insert_ignoring_conflicts(model):
 def count_if(condition):
     """How many rows of a group meet `condition` (0, never NULL, for an empty group)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def day_after_utc(day_column):
+    """The stored UTC moment at which the local day after `day_column` begins.
+
+    Compared in SQL with completion and closing times ("within the window / deadline").
+    """
+    hours = _utc_offset_hours()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.cast(day_column, db.DateTime) + func.make_interval(0, 0, 0, 1, -hours)
+    return func.datetime(day_column, "+1 day", f"{-hours:+d} hours")
+
+
+def _utc_offset_hours() -> int:
+    # The zone's offset now: right for zones without daylight saving, such as China's.
+    return int(datetime.now(local_zone()).utcoffset().total_seconds() // 3600)
 
 
 def configure_postgresql(engine) -> None:

@@ -35,10 +35,26 @@ def configure_sqlite(engine: Engine) -> None:
             # In WAL mode NORMAL stays consistent after a crash and skips an fsync per commit.
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        dbapi_connection.create_aggregate("bit_or", 1, BitOr)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN" if _reading_request() else "BEGIN IMMEDIATE")
+
+
+class BitOr:
+    """PostgreSQL's `bit_or` aggregate, which SQLite lacks: the OR of a group's integers
+    (the coverage report's outcome bits per household), NULL for none."""
+
+    def __init__(self) -> None:
+        self.bits: int | None = None
+
+    def step(self, value: int | None) -> None:
+        if value is not None:
+            self.bits = value if self.bits is None else self.bits | value
+
+    def finalize(self) -> int | None:
+        return self.bits
 
 
 def _create_owner_only(path: str | None) -> None:

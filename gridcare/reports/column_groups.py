@@ -49,3 +49,12 @@ def grouped(columns: list[tuple[str, str]]) -> list[ColumnGroup]:
     return [
         ColumnGroup(key, str(GROUP_LABELS[key]), cols) for key, cols in by_group.items() if cols
     ]
+
+
+def cell_classes(groups: list[ColumnGroup]) -> list[tuple[str, str]]:
+    """Each column's name and its cells' classes, in the order the tables show them."""
+    return [
+        (name, f"num g-{group.key}" + (" group-start" if n == 0 else ""))
+        for group in groups
+        for n, (name, _) in enumerate(group.columns)
+    ]

@@ -54,6 +54,13 @@ def value(figures: Figures, name: str):
     return raw
 
 
+def cells(figures: Figures, layout: list[tuple[str, str]]) -> list[tuple[str, object]]:
+    """A table row's cells as the page shows them: each column's classes and its value, in
+    the order of `layout` (`column_groups.cell_classes`). One call a row, not one a cell:
+    a city's tables hold 11,000 cells."""
+    return [(classes, value(figures, name)) for name, classes in layout]
+
+
 def _tables(report: Coverage) -> list[Table]:
     header = [str(_l("Area / worker")), *(str(label) for _, label in COLUMNS)]
     breakdowns = [

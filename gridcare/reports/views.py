@@ -14,7 +14,7 @@ from gridcare.reports import scorecards as scoring
 from gridcare.reports.coverage import coverage as coverage_for
 from gridcare.reports.coverage import coverage_page, unvisited_households
 from gridcare.reports.exports import COLUMNS, VISIT_RATE_HELP, to_csv, to_xlsx
-from gridcare.reports.exports import value as export_value
+from gridcare.reports.exports import cells as export_cells
 from gridcare.reports.forms import CoverageForm
 from gridcare.reports.life_events import life_event_counts
 from gridcare.reports.periods import PeriodError, month, quarter
@@ -78,6 +78,7 @@ def _coverage_page(form, area, period):
     page = coverage_page(area, period)
     bars, bars_height = charts.coverage_bars(page.report.children)
     points = charts.trend_points(page.trend)
+    groups = column_groups.grouped(COLUMNS)
     return render_template(
         "reports/coverage.html",
         form=form,
@@ -92,8 +93,9 @@ def _coverage_page(form, area, period):
         chart=charts,
         trail=[a for a in ancestors(area) if current_actor().scope.covers(a.path)],
         columns=COLUMNS,
-        groups=column_groups.grouped(COLUMNS),
-        value=export_value,
+        groups=groups,
+        layout=column_groups.cell_classes(groups),
+        cells=export_cells,
         visit_rate_help=VISIT_RATE_HELP,
         life_events=life_event_counts(area, period),
     )

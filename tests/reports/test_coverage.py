@@ -12,7 +12,7 @@ from gridcare.audit.models import AuditEvent
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardCategory, HazardStatus, Severity
 from gridcare.registry.models import ResidentStatus
-from gridcare.reports.coverage import coverage, unvisited_households
+from gridcare.reports.coverage import coverage, coverage_page, unvisited_households
 from gridcare.reports.periods import parse
 from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 
@@ -248,3 +248,50 @@ def test_timeliness_counts_only_windows_closed_by_today(make):
     assert (mid.on_time, mid.late, mid.missed) == (1, 0, 0)
     assert coverage(district, OCTOBER, today=date(2026, 10, 25)).total.on_time == 1
     assert coverage(district, OCTOBER, today=date(2026, 10, 26)).total.on_time == 2
+
+
+def test_a_range_its_previous_stretch_and_twelve_live_months_are_counted_in_one_pass(make):
+    # A range that cuts across months: with the stretch before it and the trend's twelve
+    # months, the visits fall into 15 stretches of time, more than one mask holds.
+    tree = make.tree()
+    home = make.household(tree["grid1"], created_at=LONG_AGO)
+    make.resident(home, birth_date=date(1940, 1, 1), created_at=LONG_AGO)
+    hv, done = VisitKind.home_visit, VisitStatus.done
+    phone = VisitMethod.phone
+    visit(home, hv, done, date(2025, 12, 15), date(2025, 12, 18), utc(2025, 12, 15), phone)
+    for month in range(1, 12):
+        day = date(2026, month, 15)
+        visit(home, hv, done, day, day, utc(2026, month, 15))
+    db.session.commit()
+    asked = parse("2026-10-05..2026-11-20")
+
+    page = coverage_page(tree["district"], asked, today=date(2026, 11, 30))
+
+    assert [(m.key, f.visited, f.phone_contacted) for m, f in page.trend] == [
+        ("2025-12", 0, 1),
+        *((f"2026-{month:02d}", 1, 0) for month in range(1, 12)),
+    ]
+    assert (page.report.total.visited, page.report.total.phone_contacted) == (1, 0)
+    assert page.previous.visited == 1  # 15 September, in 19 August .. 4 October
+    # Two home visits' windows closed in the range (15 October and 15 November), in time.
+    assert (page.report.total.on_time, page.report.total.late) == (2, 0)
+
+
+def test_a_visit_done_before_the_period_counts_in_the_timeliness_of_the_window_it_closed(make):
+    tree = make.tree()
+    home = make.household(tree["grid1"], created_at=LONG_AGO)
+    make.resident(home, birth_date=date(1940, 1, 1), created_at=LONG_AGO)
+    # Done on 29 September; its window closed on 3 October.
+    visit(
+        home,
+        VisitKind.home_visit,
+        VisitStatus.done,
+        date(2026, 9, 28),
+        date(2026, 10, 3),
+        utc(2026, 9, 29),
+    )
+    db.session.commit()
+
+    total = coverage(tree["district"], OCTOBER).total
+
+    assert (total.visited, total.on_time, total.late, total.missed) == (0, 1, 0, 0)

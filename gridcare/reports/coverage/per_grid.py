@@ -7,8 +7,7 @@ children. The indexes each query uses:
   ix_household_grid_id;
 - target households, residents and visits: see `reached` (ix_resident_household_id,
   ix_visit_completed_at);
-- timeliness: ix_visit_status_window_end across a city; from a small area's households,
-  ix_visit_household_kind_status;
+- timeliness: counted with the reach, in `reached` (ix_visit_status_window_end);
 - hazards found: ix_hazard_reported_at; closed: ix_hazard_closed_at; open at the end:
   ix_hazard_status_deadline and ix_hazard_reported_at; from a small area's households,
   ix_hazard_household_id (tests/reports/coverage/test_query_plans.py checks the plans);
@@ -16,15 +15,13 @@ children. The indexes each query uses:
 """
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from gridcare.areas.models import Area, AreaKind
 from gridcare.areas.scope import under
-from gridcare.clock import local_zone
-from gridcare.clock import today as local_today
-from gridcare.dialects import count_if
+from gridcare.dialects import count_if, day_after_utc
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.registry.models import Household, Resident
@@ -35,24 +32,7 @@ from gridcare.reports.coverage.reached import (
     target_resident,
 )
 from gridcare.reports.periods import Period
-from gridcare.visits.models import Visit, VisitKind, VisitStatus
-
-
-def day_after_utc(day_column):
-    """The stored UTC moment at which the local day after `day_column` begins.
-
-    Compared in SQL with completion and closing times ("within the window / deadline").
-    """
-    hours = _utc_offset_hours()
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return func.cast(day_column, db.DateTime) + func.make_interval(0, 0, 0, 1, -hours)
-    return func.datetime(day_column, "+1 day", f"{-hours:+d} hours")
-
-
-def _utc_offset_hours() -> int:
-    # The zone's offset now: right for zones without daylight saving, such as China's.
-    return int(datetime.now(local_zone()).utcoffset().total_seconds() // 3600)
+from gridcare.visits.models import Visit, VisitKind
 
 
 def target_condition(period: Period):
@@ -81,57 +61,21 @@ def grid_figures(area: Area, period: Period, today: date | None = None) -> dict[
     Timeliness counts only windows closed by `today` (default: the local date), so work
     done early in a running period is not on time while nothing can be missed yet.
     """
-    return grid_figures_for(area, [period], today)[0]
-
-
-def grid_figures_for(
-    area: Area, periods: list[Period], today: date | None = None
-) -> list[dict[int, Figures]]:
-    """`grid_figures` of several periods; their households are counted in one pass."""
     in_area = Household.grid_id.in_(area_grids(area))
-    return [
-        figures_in(in_area, period, reach, today)
-        for period, reach in zip(
-            periods, reached_per_grid(in_area, periods, area.parent_id is None), strict=True
-        )
-    ]
+    (reach,) = reached_per_grid(
+        in_area, [period], area.parent_id is None, in_full=(period,), today=today
+    )
+    return figures_in(in_area, period, reach)
 
 
-def figures_in(
-    in_area, period: Period, reach: dict[int, Reached], today: date | None = None
-) -> dict[int, Figures]:
-    """Every figure of the grids of households matching `in_area`, given their reach."""
-    today = today or local_today()
+def figures_in(in_area, period: Period, reach: dict[int, Reached]) -> dict[int, Figures]:
+    """Every figure of the grids of households matching `in_area`, given their reach and
+    timeliness (`reached_per_grid` with the period in full): the hazards are added here."""
     result: dict[int, Figures] = defaultdict(Figures)
     for grid_id, counts in reach.items():
         f = result[grid_id]
         for name, number in counts.counts().items():
-            setattr(f, name, number)  # households, residents and the registry counts
-    done = Visit.status == VisitStatus.done
-
-    # Timeliness: windows that closed in the period and by today, done in time / (done + missed).
-    in_time = Visit.completed_at < day_after_utc(Visit.window_end)
-    rows = db.session.execute(
-        select(
-            Household.grid_id,
-            count_if(and_(done, in_time)),
-            count_if(and_(done, ~in_time)),
-            count_if(Visit.status == VisitStatus.missed),
-        )
-        .join(Household, Household.id == Visit.household_id)
-        .where(
-            in_area,
-            Visit.window_end >= period.start,
-            Visit.window_end <= period.end,
-            Visit.window_end < today,
-            Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
-        )
-        .group_by(Household.grid_id)
-    )
-    for grid_id, on_time, late, missed in rows:
-        f = result[grid_id]
-        f.on_time, f.late, f.missed = on_time, late, missed
-
+            setattr(f, name, number)
     _hazard_figures(result, in_area, period)
     return dict(result)
 

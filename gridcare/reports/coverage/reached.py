@@ -1,5 +1,6 @@
-"""Who was reached: target households and residents, and the visits that reached them,
-counted per grid for several periods in one grouped query.
+"""Who was reached: target households and residents, the visits that reached them, and
+the timeliness of the windows that closed, counted per grid for several periods in one
+statement.
 
 DESIGN.md's definitions, per period:
 - a **target resident** is active at the period's end (on the register before it ends,
@@ -13,23 +14,30 @@ DESIGN.md's definitions, per period:
 - **reached**: a `done` home visit of any method (in person, phone, video); the monthly
   visit rate (月探访率) is target residents whose household was reached / target
   residents. Reached includes visited, so the rate is never below in-person coverage of
-  the same residents.
+  the same residents;
+- **timeliness** (for a period counted in full): of the visits whose window closed in the
+  period (and before today), done within the window / (done + missed).
 
-The query joins two grouped subqueries instead of testing each household with EXISTS:
-residents grouped by household (ix_resident_household_id, through ix_household_grid_id
-for the area's grids), and the period's visits grouped by household
-(ix_visit_completed_at for the completion range; ix_visit_household_kind_status when the
-area is small enough for the planner to start from its households). Each period is a
-set of CASE columns, so the page's period, the one before it and the trend's live months
-cost one pass over the rows, not one query each.
+The statement joins the area's households to two grouped subqueries, each read once:
+- residents grouped by household (ix_household_grid_id for the area's grids, then
+  ix_resident_household_id, or one scan across a city), one count of target residents
+  per distinct period end (periods ending together share it);
+- the visits grouped by household (ix_visit_completed_at for the completion range,
+  BitmapOr ix_visit_status_window_end for the windows that closed; from a small area's
+  households, ix_visit_household_kind_status). What each visit did (visited, phone,
+  video, not home, checked) is one bit, shifted by the stretch of time it was completed
+  in, and a household's bits are OR-ed together (`bit_or`; gridcare/sqlite.py gives
+  SQLite one): one aggregate for
+  every period, instead of one per period and outcome (a third of a city's report time).
 """
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true
+from sqlalchemy import BigInteger, ColumnElement, and_, case, func, literal, or_, select, true
 
+from gridcare.clock import today as local_today
 from gridcare.clock import years_before
-from gridcare.dialects import count_if, settle_for_reports
+from gridcare.dialects import count_if, day_after_utc, settle_for_reports
 from gridcare.extensions import db
 from gridcare.registry.care_levels import care_rules
 from gridcare.registry.flags import resident_has
@@ -46,7 +54,8 @@ from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
 
 @dataclass
 class Reached:
-    """One grid's reach in one period (the household and resident counts)."""
+    """One grid's reach in one period (the household and resident counts), and, for a
+    period counted in full, the timeliness of its closed windows."""
 
     target: int = 0
     visited: int = 0
@@ -56,6 +65,9 @@ class Reached:
     target_residents: int = 0
     visited_residents: int = 0
     reached_residents: int = 0
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
     # The registry counts of its target residents (every group is aged 60+ or disabled).
     living_alone: int = 0
     empty_nest: int = 0
@@ -70,21 +82,6 @@ class Reached:
             name: dict(value) if isinstance(value, dict) else value
             for name, value in self.__dict__.items()
         }
-
-
-COUNTS = (
-    "target",
-    "visited",
-    "phone_contacted",
-    "not_home",
-    "checked",
-    "target_residents",
-    "visited_residents",
-    "reached_residents",
-    "living_alone",
-    "empty_nest",
-    "disabled",
-)
 
 
 def registry_groups(period: Period) -> dict[str, ColumnElement[bool]]:
@@ -102,18 +99,6 @@ def registry_groups(period: Period) -> dict[str, ColumnElement[bool]]:
     for g in DISABILITY_GRADES:
         groups[f"grade:{g}"] = and_(on_register, Resident.disability_grade == g)
     return groups
-
-
-def outcomes(kind, status, method) -> dict[str, ColumnElement[bool]]:
-    """The visit outcomes a household can have in a period, on a visit's columns."""
-    done, home = status == VisitStatus.done, kind == VisitKind.home_visit
-    return {
-        "visited": and_(home, done, method == VisitMethod.in_person),
-        "phone_contacted": and_(home, done, method == VisitMethod.phone),
-        "not_home": and_(home, status == VisitStatus.not_home),
-        "checked": and_(kind == VisitKind.safety_check, done, method == VisitMethod.in_person),
-        "reached": and_(home, done),
-    }
 
 
 def active_at_end(period: Period) -> ColumnElement[bool]:
@@ -138,120 +123,215 @@ def target_resident(period: Period) -> ColumnElement[bool]:
     )
 
 
+# What a visit did, one bit each. A household reached by several visits in a stretch of
+# time has the OR of their bits; `reached` is any done home visit, whatever its method.
+VISITED, PHONE, VIDEO, NOT_HOME, CHECKED = 1, 2, 4, 8, 16
+OUTCOMES = {
+    "visited": VISITED,
+    "phone_contacted": PHONE,
+    "not_home": NOT_HOME,
+    "checked": CHECKED,
+    "reached": VISITED | PHONE | VIDEO,
+}
+BITS_PER_STRETCH = 5
+# Stretches whose bits one 64-bit mask holds; more stretches take another mask.
+STRETCHES_PER_MASK = 12
+
+
+def _outcome_bit() -> ColumnElement[int]:
+    home = Visit.kind == VisitKind.home_visit
+    done = Visit.status == VisitStatus.done
+    return case(
+        (and_(home, Visit.status == VisitStatus.not_home), NOT_HOME),
+        (and_(home, done, Visit.method == VisitMethod.in_person), VISITED),
+        (and_(home, done, Visit.method == VisitMethod.phone), PHONE),
+        (and_(home, done), VIDEO),
+        (
+            and_(Visit.kind == VisitKind.safety_check, done, Visit.method == VisitMethod.in_person),
+            CHECKED,
+        ),
+        else_=0,
+    )
+
+
 def reached_per_grid(
-    in_area: ColumnElement[bool], periods: list[Period], everywhere: bool = False
+    in_area: ColumnElement[bool],
+    periods: list[Period],
+    everywhere: bool = False,
+    *,
+    in_full: tuple[Period, ...] = (),
+    today=None,
 ) -> list[dict[int, Reached]]:
     """For each period (in order), the reach of every grid of households matching
-    `in_area` that has a target household in it.
+    `in_area` that has a target household in it (or, for a period `in_full`, a closed
+    window).
 
+    Periods `in_full` also get the registry counts and the timeliness of the windows that
+    closed in them before `today`; the others (a trend's months) only their reach.
     `everywhere`: `in_area` holds every household (a top-level area), so the visits need
     no test of their household's area; elsewhere the test lets a small area reach its
     visits through their households."""
     if not periods:
         return []
     settle_for_reports()
-    first = min(p.start_utc for p in periods)
-    last = max(p.end_utc for p in periods)
+    today = today or local_today()
+    full = [i for i, p in enumerate(periods) if p in in_full]
 
-    residents = (
+    # Residents: a count of target residents for each distinct end of period, and the
+    # registry's groups for the ends of the periods counted in full.
+    ends = {p.end: p for p in periods}
+    tallied = {periods[i].end: periods[i] for i in full}
+    people = (
         select(
-            Household.grid_id.label("grid_id"),
             Resident.household_id.label("household_id"),
-            *(count_if(target_resident(p)).label(f"t{i}") for i, p in enumerate(periods)),
+            *(count_if(target_resident(p)).label(f"t{end:%Y%m%d}") for end, p in ends.items()),
             *(
-                count_if(condition).label(f"{name}@{i}")
-                for i, p in enumerate(periods)
+                count_if(condition).label(f"{name}@{end:%Y%m%d}")
+                for end, p in tallied.items()
                 for name, condition in registry_groups(p).items()
             ),
         )
         .join(Household, Household.id == Resident.household_id)
-        .where(in_area, or_(*(target_resident(p) for p in periods)))
-        .group_by(Household.grid_id, Resident.household_id)
+        .where(in_area, or_(*(target_resident(p) for p in ends.values())))
+        .group_by(Resident.household_id)
         .subquery("target_residents")
     )
 
-    # The visits of the households in the area, one row per household, kind, status,
-    # method and stretch of time: the periods cut the time from the first start to the
-    # last end into stretches, and each period is a set of them.
+    # Visits: the periods cut the time from the first start to the last end into
+    # stretches; each visit's outcome bit is shifted into its stretch's place.
     cuts = sorted({p.start_utc for p in periods} | {p.end_utc for p in periods})
-    inner = [(Visit.completed_at < cut, n) for n, cut in enumerate(cuts[1:-1])]
-    stretch = case(*inner, else_=len(cuts) - 2) if inner else literal(0)
-    kinds = (
-        select(Visit.household_id, Visit.kind, Visit.status, Visit.method, stretch.label("stretch"))
+    stretches = list(zip(cuts, cuts[1:], strict=False))
+    masks = []
+    for first in range(0, len(stretches), STRETCHES_PER_MASK):
+        chunk = stretches[first : first + STRETCHES_PER_MASK]
+        place = case(
+            *(
+                (
+                    and_(Visit.completed_at >= start, Visit.completed_at < end),
+                    literal(1 << (BITS_PER_STRETCH * n), BigInteger),
+                )
+                for n, (start, end) in enumerate(chunk)
+            ),
+            else_=literal(0, BigInteger),
+        )
+        masks.append(func.bit_or(_outcome_bit() * place).label(f"mask{len(masks)}"))
+    windows = [_closed_windows(periods[i], today) for i in full]
+    timeliness = []
+    for i, closed in zip(full, windows, strict=True):
+        done = and_(closed, Visit.status == VisitStatus.done)
+        in_time = Visit.completed_at < day_after_utc(Visit.window_end)
+        timeliness += [
+            count_if(and_(done, in_time)).label(f"on_time{i}"),
+            count_if(and_(done, ~in_time)).label(f"late{i}"),
+            count_if(and_(closed, Visit.status == VisitStatus.missed)).label(f"missed{i}"),
+        ]
+    completed = and_(
+        Visit.completed_at >= cuts[0],
+        Visit.completed_at < cuts[-1],
+        Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
+    )
+    visits = (
+        select(Visit.household_id.label("household_id"), *masks, *timeliness)
         .where(
-            Visit.completed_at >= first,
-            Visit.completed_at < last,
-            Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
+            or_(completed, *windows),
             true() if everywhere else Visit.household_id.in_(select(Household.id).where(in_area)),
         )
-        .distinct()
-        .subquery("visit_kinds")
-    )
-    named = outcomes(kinds.c.kind, kinds.c.status, kinds.c.method)
-
-    def within(p: Period):
-        inside = [n for n in range(len(cuts) - 1) if p.start_utc <= cuts[n] < p.end_utc]
-        return kinds.c.stretch.in_(inside) if len(inside) < len(cuts) - 1 else true()
-
-    visits = (
-        select(
-            kinds.c.household_id,
-            *(
-                func.max(case((and_(within(p), condition), 1), else_=0)).label(f"{name}{i}")
-                for i, p in enumerate(periods)
-                for name, condition in named.items()
-            ),
-        )
-        .group_by(kinds.c.household_id)
+        .group_by(Visit.household_id)
         .subquery("household_visits")
     )
 
-    columns = []
-    columns, groups = [], list(registry_groups(periods[0]))
-    for i in range(len(periods)):
-        people = residents.c[f"t{i}"]
-        is_target = people > 0
+    def outcome(name: str, period: Period) -> ColumnElement[bool]:
+        """The household's visits did `name` in `period` (a test of its masks' bits)."""
+        tests = []
+        for m, mask in enumerate(visits.c[f"mask{k}"] for k in range(len(masks))):
+            chunk = stretches[m * STRETCHES_PER_MASK : (m + 1) * STRETCHES_PER_MASK]
+            bits = sum(
+                OUTCOMES[name] << (BITS_PER_STRETCH * n)
+                for n, (start, _) in enumerate(chunk)
+                if period.start_utc <= start < period.end_utc
+            )
+            if bits:
+                tests.append(mask.op("&")(literal(bits, BigInteger)) != 0)
+        return or_(*tests)
 
-        def outcome(name, i=i):
-            return visits.c[f"{name}{i}"] == 1
-
+    groups = list(registry_groups(periods[0]))
+    columns: list = []
+    for i, p in enumerate(periods):
+        people_count = func.coalesce(people.c[f"t{p.end:%Y%m%d}"], 0)
+        is_target = people_count > 0
         columns += [
             count_if(is_target),
-            count_if(and_(is_target, outcome("visited"))),
-            count_if(and_(is_target, outcome("phone_contacted"))),
-            count_if(and_(is_target, outcome("not_home"))),
-            count_if(and_(is_target, outcome("checked"))),
-            func.coalesce(func.sum(people), 0),
-            func.coalesce(func.sum(case((outcome("visited"), people), else_=0)), 0),
-            func.coalesce(func.sum(case((outcome("reached"), people), else_=0)), 0),
-            *(func.coalesce(func.sum(residents.c[f"{name}@{i}"]), 0) for name in groups),
+            *(
+                count_if(and_(is_target, outcome(name, p)))
+                for name in ("visited", "phone_contacted", "not_home", "checked")
+            ),
+            func.coalesce(func.sum(people_count), 0),
+            func.coalesce(func.sum(case((outcome("visited", p), people_count), else_=0)), 0),
+            func.coalesce(func.sum(case((outcome("reached", p), people_count), else_=0)), 0),
         ]
+        if i in full:
+            columns += [func.coalesce(func.sum(visits.c[f"{n}{i}"]), 0) for n in TIMELINESS]
+            columns += [
+                func.coalesce(func.sum(people.c[f"{name}@{p.end:%Y%m%d}"]), 0) for name in groups
+            ]
     rows = db.session.execute(
-        select(residents.c.grid_id, *columns)
-        .select_from(residents)
-        .outerjoin(visits, visits.c.household_id == residents.c.household_id)
-        .group_by(residents.c.grid_id)
+        select(Household.grid_id, *columns)
+        .select_from(Household)
+        .outerjoin(people, people.c.household_id == Household.id)
+        .outerjoin(visits, visits.c.household_id == Household.id)
+        .where(
+            in_area,
+            or_(people.c.household_id.is_not(None), visits.c.household_id.is_not(None)),
+        )
+        .group_by(Household.grid_id)
     )
-    width = len(columns) // len(periods)
     result: list[dict[int, Reached]] = [{} for _ in periods]
     for grid_id, *values in rows:
+        values.reverse()  # popped in the order of `columns`
         for i in range(len(periods)):
-            counts = dict(
-                zip(COUNTS[:8] + tuple(groups), values[i * width : (i + 1) * width], strict=True)
-            )
-            if counts["target"]:
+            counts = {name: int(values.pop()) for name in REACH}
+            if i in full:
+                counts |= {name: int(values.pop()) for name in TIMELINESS}
+                counts |= {name: int(values.pop()) for name in groups}
+            if counts["target"] or any(counts.get(name) for name in TIMELINESS):
                 result[i][grid_id] = _reached(counts)
     return result
 
 
+REACH = (
+    "target",
+    "visited",
+    "phone_contacted",
+    "not_home",
+    "checked",
+    "target_residents",
+    "visited_residents",
+    "reached_residents",
+)
+TIMELINESS = ("on_time", "late", "missed")
+
+
+def _closed_windows(period: Period, today) -> ColumnElement[bool]:
+    """A done or missed visit whose window closed in the period and before `today`: work
+    done early in a running period is not on time while nothing can be missed yet."""
+    return and_(
+        Visit.window_end >= period.start,
+        Visit.window_end <= period.end,
+        Visit.window_end < today,
+        Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
+    )
+
+
 def _reached(counts: dict) -> Reached:
     tallies: dict[str, dict[str, int]] = {"category": {}, "grade": {}}
+    plain = {}
     for name, number in counts.items():
-        if ":" in name and number:
-            group, key = name.split(":")
-            tallies[group][key] = int(number)
+        if ":" in name:
+            if number:
+                group, key = name.split(":")
+                tallies[group][key] = number
+        else:
+            plain[name] = number
     return Reached(
-        **{name: int(counts[name]) for name in COUNTS},
-        disabled_by_category=tallies["category"],
-        disabled_by_grade=tallies["grade"],
+        **plain, disabled_by_category=tallies["category"], disabled_by_grade=tallies["grade"]
     )

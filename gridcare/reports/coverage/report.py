@@ -152,11 +152,13 @@ def coverage_page(area: Area, period: Period, today: date | None = None) -> Cove
     live = [m for m in months if m.key not in snapshots]
     in_area = Household.grid_id.in_(area_grids(area))
     previous_figures = snapshots.get(previous.key)
-    counted = [period, *([previous] * (previous_figures is None)), *live]
-    reach = reached_per_grid(in_area, counted, area.parent_id is None)
-    current_grids = figures_in(in_area, period, reach.pop(0), today)
+    in_full = (period, *([previous] * (previous_figures is None)))
+    reach = reached_per_grid(
+        in_area, [*in_full, *live], area.parent_id is None, in_full=in_full, today=today
+    )
+    current_grids = figures_in(in_area, period, reach.pop(0))
     if previous_figures is None:
-        previous_figures = total_of(figures_in(in_area, previous, reach.pop(0), today))
+        previous_figures = total_of(figures_in(in_area, previous, reach.pop(0)))
     live_reach = dict(zip([m.key for m in live], reach, strict=True))
     return CoveragePage(
         report=assemble(area, period, current_grids),
