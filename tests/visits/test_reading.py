@@ -132,19 +132,19 @@ def test_overdue_tasks_list_the_most_overdue_first_in_the_officers_areas(planned
     due_on(planned["elsewhere"], "home_visit", TODAY - timedelta(days=4))
     scope = actor_for(planned["officer"]).scope
 
-    rows = services.overdue_visits(scope, TODAY)
+    rows = services.overdue_visits(scope, TODAY).tasks
 
     assert [task.visit_id for task in rows] == [older.id, newer.id]
     assert rows[0].full_address == "新华路2号"
     assert rows[0].days_overdue == 9
-    mine = services.overdue_visits(scope, TODAY, worker_id=planned["worker"].id)
+    mine = services.overdue_visits(scope, TODAY, worker_id=planned["worker"].id).tasks
     assert [task.visit_id for task in mine] == [newer.id]
     assert mine[0].worker_name == planned["worker"].display_name
 
 
 def test_a_task_due_today_is_not_overdue(planned):
     due_on(planned["alone"], "home_visit", TODAY)
-    assert services.overdue_visits(actor_for(planned["officer"]).scope, TODAY) == []
+    assert services.overdue_visits(actor_for(planned["officer"]).scope, TODAY).tasks == []
 
 
 # Campaigns and choices.
@@ -202,6 +202,7 @@ def test_overdue_count_is_the_whole_total_whatever_the_list_shows(planned):
     due_on(planned["alone"], "home_visit", TODAY - timedelta(days=1))
     due_on(planned["elsewhere"], "home_visit", TODAY - timedelta(days=4))
     scope = actor_for(planned["officer"]).scope
-    assert len(services.overdue_visits(scope, TODAY, limit=1)) == 1
-    assert services.count_overdue(scope, TODAY) == 2  # not the one elsewhere
-    assert services.count_overdue(scope, TODAY, worker_id=planned["worker"].id) == 1
+    first = services.overdue_visits(scope, TODAY, limit=1)
+    assert (len(first.tasks), first.total) == (1, 2)  # not the one elsewhere
+    assert services.overdue_visits(scope, TODAY, worker_id=planned["worker"].id).total == 1
+    assert services.overdue_visits(scope, TODAY + timedelta(days=-30)).total == 0

@@ -310,14 +310,22 @@ class OverdueTask:
     grid_path: str
 
 
+@dataclass(frozen=True)
+class Overdue:
+    tasks: list[OverdueTask]
+    total: int  # all of them, however many `tasks` lists
+
+
 def overdue_visits(
     scope: Scope, today: date, worker_id: int | None = None, limit: int | None = None
-) -> list[OverdueTask]:
+) -> Overdue:
     """Planned tasks past their due date in the caller's areas, most overdue first (the
-    first OVERDUE_LISTED unless `limit` says otherwise)."""
+    first OVERDUE_LISTED unless `limit` says otherwise), and how many there are in all:
+    counted by the same statement (a window count), not by a second pass over them."""
     stmt = (
         _overdue(
             select(
+                func.count().over(),
                 Visit.id,
                 Visit.kind,
                 Visit.due_date,
@@ -334,7 +342,8 @@ def overdue_visits(
         .order_by(Visit.due_date, Visit.id)
         .limit(OVERDUE_LISTED if limit is None else limit)
     )
-    return [
+    rows = db.session.execute(stmt).all()
+    tasks = [
         OverdueTask(
             visit_id=visit_id,
             kind=kind,
@@ -346,6 +355,7 @@ def overdue_visits(
             grid_path=path,
         )
         for (
+            _,
             visit_id,
             kind,
             due,
@@ -357,13 +367,9 @@ def overdue_visits(
             unit,
             room,
             path,
-        ) in db.session.execute(stmt)
+        ) in rows
     ]
-
-
-def count_overdue(scope: Scope, today: date, worker_id: int | None = None) -> int:
-    """How many tasks `overdue_visits` would list without its limit."""
-    return db.session.scalar(_overdue(select(func.count(Visit.id)), scope, today, worker_id))
+    return Overdue(tasks, rows[0][0] if rows else 0)
 
 
 def campaigns_in_scope(scope: Scope) -> list[tuple[Campaign, int, int]]:

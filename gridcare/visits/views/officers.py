@@ -64,14 +64,15 @@ def workload():
     scope, worker_id = current_actor().scope, arg_id("worker")
     overdue = services.overdue_visits(scope, today(), worker_id)
     # Across several grids nobody can open every home: offer whoever can take some of them.
-    able = services.workers_covering(scope, {task.grid_path for task in overdue}, any_of=True)
+    grids = {task.grid_path for task in overdue.tasks}
+    able = services.workers_covering(scope, grids, any_of=True)
     form = ReassignForm(workers=[(w.id, w.display_name) for w in able])
     return render_template(
         "visits/workload.html",
         rows=services.workload(scope, today()),
-        overdue=overdue,
-        overdue_total=services.count_overdue(scope, today(), worker_id),
-        overdue_words=_overdue_words(overdue),
+        overdue=overdue.tasks,
+        overdue_total=overdue.total,
+        overdue_words=_overdue_words(overdue.tasks),
         form=form,
         today=today(),
     )
