@@ -295,3 +295,11 @@ def test_a_visit_done_before_the_period_counts_in_the_timeliness_of_the_window_i
     total = coverage(tree["district"], OCTOBER).total
 
     assert (total.visited, total.on_time, total.late, total.missed) == (0, 1, 0, 0)
+
+
+def test_a_months_page_counts_its_month_and_the_one_before_once_for_the_trend_too(city):
+    page = coverage_page(city["tree"]["district"], OCTOBER, today=date(2026, 11, 23))
+    (september, before), (october, last) = page.trend[-2:]
+    assert (september.key, october.key) == ("2026-09", "2026-10")
+    assert (last.target, last.visited) == (page.report.total.target, 3)
+    assert (before.target, before.visited) == (page.previous.target, page.previous.visited)

@@ -144,7 +144,7 @@ def coverage_page(area: Area, period: Period, today: date | None = None) -> Cove
     still to come).
 
     The households of this period, the previous one and the trend's months without a
-    snapshot are counted in one pass (`reached_per_grid`)."""
+    snapshot are counted in one statement (`reached_per_grid`), each period once."""
     today = today or local_today()
     months = last_months(period, 12, today)
     previous = period.previous()
@@ -153,17 +153,24 @@ def coverage_page(area: Area, period: Period, today: date | None = None) -> Cove
     in_area = Household.grid_id.in_(area_grids(area))
     previous_figures = snapshots.get(previous.key)
     in_full = (period, *([previous] * (previous_figures is None)))
-    reach = reached_per_grid(
-        in_area, [*in_full, *live], area.parent_id is None, in_full=in_full, today=today
+    # A month's page counts that month (and the one before it) for the trend too: once.
+    counted = [*in_full, *(m for m in live if m.key not in {p.key for p in in_full})]
+    reach = dict(
+        zip(
+            [p.key for p in counted],
+            reached_per_grid(
+                in_area, counted, area.parent_id is None, in_full=in_full, today=today
+            ),
+            strict=True,
+        )
     )
-    current_grids = figures_in(in_area, period, reach.pop(0))
+    current_grids = figures_in(in_area, period, reach[period.key])
     if previous_figures is None:
-        previous_figures = total_of(figures_in(in_area, previous, reach.pop(0)))
-    live_reach = dict(zip([m.key for m in live], reach, strict=True))
+        previous_figures = total_of(figures_in(in_area, previous, reach[previous.key]))
     return CoveragePage(
         report=assemble(area, period, current_grids),
         previous=previous_figures,
         previous_as_reported=previous.key in snapshots,
         reported=snapshots.get(period.key),
-        trend=_series(months, snapshots, live_reach),
+        trend=_series(months, snapshots, reach),
     )
