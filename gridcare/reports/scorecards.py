@@ -16,11 +16,11 @@ from gridcare.accounts.lookups import grid_workers, workers_under
 from gridcare.accounts.models import User
 from gridcare.areas.models import Area
 from gridcare.areas.scope import under
-from gridcare.dialects import count_if
+from gridcare.dialects import count_if, day_after_utc
 from gridcare.extensions import db
 from gridcare.hazards.models import Hazard, HazardStatus
 from gridcare.registry.models import Household
-from gridcare.reports.coverage import Figures, day_after_utc, grid_figures
+from gridcare.reports.coverage import Figures, grid_figures
 from gridcare.reports.periods import Period
 from gridcare.visits.models import Visit, VisitStatus
 

@@ -297,9 +297,27 @@ def test_a_visit_done_before_the_period_counts_in_the_timeliness_of_the_window_i
     assert (total.visited, total.on_time, total.late, total.missed) == (0, 1, 0, 0)
 
 
-def test_a_months_page_counts_its_month_and_the_one_before_once_for_the_trend_too(city):
+def test_a_months_page_shows_its_month_and_the_one_before_alike_in_the_trend(city):
     page = coverage_page(city["tree"]["district"], OCTOBER, today=date(2026, 11, 23))
     (september, before), (october, last) = page.trend[-2:]
     assert (september.key, october.key) == ("2026-09", "2026-10")
     assert (last.target, last.visited) == (page.report.total.target, 3)
     assert (before.target, before.visited) == (page.previous.target, page.previous.visited)
+
+
+def test_the_previous_periods_registry_counts_leave_out_a_home_registered_after_it(make):
+    # A resident moved into a new household in October: on September's register the
+    # household did not exist yet, so September counts one person living alone, not two.
+    tree = make.tree()
+    old_home = make.household(tree["grid1"], created_at=LONG_AGO)
+    make.resident(old_home, birth_date=date(1940, 1, 1), lives_alone=True, created_at=LONG_AGO)
+    new_home = make.household(tree["grid1"], created_at=utc(2026, 10, 10))
+    make.resident(new_home, birth_date=date(1941, 1, 1), lives_alone=True, created_at=LONG_AGO)
+    db.session.commit()
+
+    page = coverage_page(tree["district"], OCTOBER, today=date(2026, 11, 23))
+
+    september = coverage(tree["district"], OCTOBER.previous()).total
+    assert (september.target, september.living_alone) == (1, 1)
+    assert (page.previous.target, page.previous.living_alone) == (1, 1)
+    assert (page.report.total.target, page.report.total.living_alone) == (2, 2)

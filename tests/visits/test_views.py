@@ -71,6 +71,13 @@ def test_the_list_words_follow_each_readers_language(city, client, login):
     assert '<span class="badge flag">alone</span>' in english and "All well ✓" in english
     assert '<span class="badge flag">独居</span>' in chinese and "All well ✓" not in chinese
     assert "Home visit" in english and "Home visit" not in chinese
+    home = f"/visits/household/{city['mine'].id}"
+    assert '<span class="badge flag">alone</span>' in client.get(home, headers=EN).get_data(
+        as_text=True
+    )
+    assert '<span class="badge flag">独居</span>' in client.get(
+        home, headers={"Accept-Language": "zh-CN"}
+    ).get_data(as_text=True)
 
 
 def test_overdue_tasks_come_first_with_days_overdue(city, client, login):

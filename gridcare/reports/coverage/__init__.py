@@ -9,7 +9,7 @@ Everything is re-exported here, so `from gridcare.reports.coverage import covera
 """
 
 from gridcare.reports.coverage.figures import Coverage, Figures, Row
-from gridcare.reports.coverage.per_grid import day_after_utc, grid_figures
+from gridcare.reports.coverage.per_grid import grid_figures
 from gridcare.reports.coverage.report import (
     CoveragePage,
     coverage,
@@ -26,7 +26,6 @@ __all__ = [
     "Row",
     "coverage",
     "coverage_page",
-    "day_after_utc",
     "grid_figures",
     "snapshot_month",
     "snapshots_for",

@@ -32,6 +32,8 @@ The statement joins the area's households to two grouped subqueries, each read o
 """
 
 from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
 
 from sqlalchemy import BigInteger, ColumnElement, and_, case, func, literal, or_, select, true
 
@@ -160,7 +162,7 @@ def reached_per_grid(
     everywhere: bool = False,
     *,
     in_full: tuple[Period, ...] = (),
-    today=None,
+    today: date | None = None,
 ) -> list[dict[int, Reached]]:
     """For each period (in order), the reach of every grid of households matching
     `in_area` that has a target household in it (or, for a period `in_full`, a closed
@@ -174,85 +176,9 @@ def reached_per_grid(
     if not periods:
         return []
     settle_for_reports()
-    today = today or local_today()
-    full = [i for i, p in enumerate(periods) if p in in_full]
-
-    # Residents: a count of target residents for each distinct end of period, and the
-    # registry's groups for the ends of the periods counted in full.
-    ends = {p.end: p for p in periods}
-    tallied = {periods[i].end: periods[i] for i in full}
-    people = (
-        select(
-            Resident.household_id.label("household_id"),
-            *(count_if(target_resident(p)).label(f"t{end:%Y%m%d}") for end, p in ends.items()),
-            *(
-                count_if(condition).label(f"{name}@{end:%Y%m%d}")
-                for end, p in tallied.items()
-                for name, condition in registry_groups(p).items()
-            ),
-        )
-        .join(Household, Household.id == Resident.household_id)
-        .where(in_area, or_(*(target_resident(p) for p in ends.values())))
-        .group_by(Resident.household_id)
-        .subquery("target_residents")
-    )
-
-    # Visits: the periods cut the time from the first start to the last end into
-    # stretches; each visit's outcome bit is shifted into its stretch's place.
-    cuts = sorted({p.start_utc for p in periods} | {p.end_utc for p in periods})
-    stretches = list(zip(cuts, cuts[1:], strict=False))
-    masks = []
-    for first in range(0, len(stretches), STRETCHES_PER_MASK):
-        chunk = stretches[first : first + STRETCHES_PER_MASK]
-        place = case(
-            *(
-                (
-                    and_(Visit.completed_at >= start, Visit.completed_at < end),
-                    literal(1 << (BITS_PER_STRETCH * n), BigInteger),
-                )
-                for n, (start, end) in enumerate(chunk)
-            ),
-            else_=literal(0, BigInteger),
-        )
-        masks.append(func.bit_or(_outcome_bit() * place).label(f"mask{len(masks)}"))
-    windows = [_closed_windows(periods[i], today) for i in full]
-    timeliness = []
-    for i, closed in zip(full, windows, strict=True):
-        done = and_(closed, Visit.status == VisitStatus.done)
-        in_time = Visit.completed_at < day_after_utc(Visit.window_end)
-        timeliness += [
-            count_if(and_(done, in_time)).label(f"on_time{i}"),
-            count_if(and_(done, ~in_time)).label(f"late{i}"),
-            count_if(and_(closed, Visit.status == VisitStatus.missed)).label(f"missed{i}"),
-        ]
-    completed = and_(
-        Visit.completed_at >= cuts[0],
-        Visit.completed_at < cuts[-1],
-        Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
-    )
-    visits = (
-        select(Visit.household_id.label("household_id"), *masks, *timeliness)
-        .where(
-            or_(completed, *windows),
-            true() if everywhere else Visit.household_id.in_(select(Household.id).where(in_area)),
-        )
-        .group_by(Visit.household_id)
-        .subquery("household_visits")
-    )
-
-    def outcome(name: str, period: Period) -> ColumnElement[bool]:
-        """The household's visits did `name` in `period` (a test of its masks' bits)."""
-        tests = []
-        for m, mask in enumerate(visits.c[f"mask{k}"] for k in range(len(masks))):
-            chunk = stretches[m * STRETCHES_PER_MASK : (m + 1) * STRETCHES_PER_MASK]
-            bits = sum(
-                OUTCOMES[name] << (BITS_PER_STRETCH * n)
-                for n, (start, _) in enumerate(chunk)
-                if period.start_utc <= start < period.end_utc
-            )
-            if bits:
-                tests.append(mask.op("&")(literal(bits, BigInteger)) != 0)
-        return or_(*tests)
+    full = {i for i, p in enumerate(periods) if p in in_full}
+    people = _residents_by_household(in_area, periods, [periods[i] for i in full])
+    visits = _VisitsByHousehold(in_area, periods, full, today or local_today(), everywhere)
 
     groups = list(registry_groups(periods[0]))
     columns: list = []
@@ -262,12 +188,12 @@ def reached_per_grid(
         columns += [
             count_if(is_target),
             *(
-                count_if(and_(is_target, outcome(name, p)))
+                count_if(and_(is_target, visits.did(name, p)))
                 for name in ("visited", "phone_contacted", "not_home", "checked")
             ),
             func.coalesce(func.sum(people_count), 0),
-            func.coalesce(func.sum(case((outcome("visited", p), people_count), else_=0)), 0),
-            func.coalesce(func.sum(case((outcome("reached", p), people_count), else_=0)), 0),
+            func.coalesce(func.sum(case((visits.did("visited", p), people_count), else_=0)), 0),
+            func.coalesce(func.sum(case((visits.did("reached", p), people_count), else_=0)), 0),
         ]
         if i in full:
             columns += [func.coalesce(func.sum(visits.c[f"{n}{i}"]), 0) for n in TIMELINESS]
@@ -278,7 +204,7 @@ def reached_per_grid(
         select(Household.grid_id, *columns)
         .select_from(Household)
         .outerjoin(people, people.c.household_id == Household.id)
-        .outerjoin(visits, visits.c.household_id == Household.id)
+        .outerjoin(visits.subquery, visits.c.household_id == Household.id)
         .where(
             in_area,
             or_(people.c.household_id.is_not(None), visits.c.household_id.is_not(None)),
@@ -287,15 +213,111 @@ def reached_per_grid(
     )
     result: list[dict[int, Reached]] = [{} for _ in periods]
     for grid_id, *values in rows:
-        values.reverse()  # popped in the order of `columns`
+        read = (int(value) for value in values)  # in the order of `columns`
         for i in range(len(periods)):
-            counts = {name: int(values.pop()) for name in REACH}
+            counts = {name: next(read) for name in REACH}
             if i in full:
-                counts |= {name: int(values.pop()) for name in TIMELINESS}
-                counts |= {name: int(values.pop()) for name in groups}
+                counts |= {name: next(read) for name in (*TIMELINESS, *groups)}
             if counts["target"] or any(counts.get(name) for name in TIMELINESS):
                 result[i][grid_id] = _reached(counts)
     return result
+
+
+def _residents_by_household(
+    in_area: ColumnElement[bool], periods: list[Period], tallied: list[Period]
+):
+    """Per household: its target residents at each distinct end of `periods` (periods
+    that end together share the count), and the registry's groups of its target residents
+    at the ends of `tallied`."""
+    ends = {p.end: p for p in periods}
+    return (
+        select(
+            Resident.household_id.label("household_id"),
+            *(count_if(target_resident(p)).label(f"t{end:%Y%m%d}") for end, p in ends.items()),
+            *(
+                count_if(and_(target_resident(p), condition)).label(f"{name}@{p.end:%Y%m%d}")
+                for p in {p.end: p for p in tallied}.values()
+                for name, condition in registry_groups(p).items()
+            ),
+        )
+        .join(Household, Household.id == Resident.household_id)
+        .where(in_area, or_(*(target_resident(p) for p in ends.values())))
+        .group_by(Resident.household_id)
+        .subquery("target_residents")
+    )
+
+
+class _VisitsByHousehold:
+    """Per household: what its visits did in each stretch of time, as bits in one or more
+    masks, and the timeliness of the windows that closed in the periods counted in full.
+
+    The periods cut the time from the first start to the last end into stretches; each
+    visit's outcome bit is shifted into its stretch's place, and `did` tests the bits of
+    a period's stretches."""
+
+    def __init__(self, in_area, periods: list[Period], full: set[int], today: date, everywhere):
+        cuts = sorted({p.start_utc for p in periods} | {p.end_utc for p in periods})
+        self.stretches = list(pairwise(cuts))
+        masks = [
+            func.bit_or(_outcome_bit() * _place(chunk)).label(f"mask{m}")
+            for m, chunk in enumerate(self._chunks())
+        ]
+        timeliness, windows = [], []
+        for i in sorted(full):
+            closed = _closed_windows(periods[i], today)
+            done = and_(closed, Visit.status == VisitStatus.done)
+            in_time = Visit.completed_at < day_after_utc(Visit.window_end)
+            windows.append(closed)
+            timeliness += [
+                count_if(and_(done, in_time)).label(f"on_time{i}"),
+                count_if(and_(done, ~in_time)).label(f"late{i}"),
+                count_if(and_(closed, Visit.status == VisitStatus.missed)).label(f"missed{i}"),
+            ]
+        completed = and_(
+            Visit.completed_at >= cuts[0],
+            Visit.completed_at < cuts[-1],
+            Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
+        )
+        in_area_visits = Visit.household_id.in_(select(Household.id).where(in_area))
+        self.subquery = (
+            select(Visit.household_id.label("household_id"), *masks, *timeliness)
+            .where(or_(completed, *windows), true() if everywhere else in_area_visits)
+            .group_by(Visit.household_id)
+            .subquery("household_visits")
+        )
+        self.c = self.subquery.c
+
+    def _chunks(self) -> list[list[tuple]]:
+        size = STRETCHES_PER_MASK
+        return [self.stretches[n : n + size] for n in range(0, len(self.stretches), size)]
+
+    def did(self, name: str, period: Period) -> ColumnElement[bool]:
+        """The household's visits did `name` (an OUTCOMES key) in `period`."""
+        tests = []
+        for m, chunk in enumerate(self._chunks()):
+            bits = sum(
+                OUTCOMES[name] << (BITS_PER_STRETCH * n)
+                for n, (start, _) in enumerate(chunk)
+                if period.start_utc <= start < period.end_utc
+            )
+            if bits:
+                tests.append(self.c[f"mask{m}"].op("&")(literal(bits, BigInteger)) != 0)
+        return or_(*tests)
+
+
+def _place(chunk: list[tuple]) -> ColumnElement[int]:
+    """The multiplier that shifts a visit's outcome bit into its stretch's place in a
+    mask of `chunk`'s stretches (0 outside them)."""
+    return case(
+        *(
+            (
+                and_(Visit.completed_at >= start, Visit.completed_at < end),
+                literal(1 << (BITS_PER_STRETCH * n), BigInteger),
+            )
+            for n, (start, end) in enumerate(chunk)
+        ),
+        else_=literal(0, BigInteger),
+    )
 
 
 REACH = (
@@ -311,7 +333,7 @@ REACH = (
 TIMELINESS = ("on_time", "late", "missed")
 
 
-def _closed_windows(period: Period, today) -> ColumnElement[bool]:
+def _closed_windows(period: Period, today: date) -> ColumnElement[bool]:
     """A done or missed visit whose window closed in the period and before `today`: work
     done early in a running period is not on time while nothing can be missed yet."""
     return and_(
