@@ -65,7 +65,8 @@ def test_the_coverage_queries_use_the_indexes_they_name(make):
     # The period's visits are reached by their completion time or from the households,
     # and the windows that closed in it by their end (timeliness, in the same scan).
     assert "ix_visit_completed_at" in plans or "ix_visit_household_kind_status" in plans, used
-    assert "ix_visit_status_window_end" in plans, used
+    timeliness_indexes = ("ix_visit_status_window_end", "ix_visit_household_kind_status")
+    assert any(index in plans for index in timeliness_indexes), used
     # A small area's hazards are reached from its households or from the period's dates,
     # as the statistics of the moment decide; never by reading the whole table.
     hazard_indexes = ("ix_hazard_household_id", "ix_hazard_closed_at", "ix_hazard_reported_at")
