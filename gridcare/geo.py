@@ -13,6 +13,7 @@ import enum
 import math
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 
 from flask import current_app
 from geopy.distance import geodesic
@@ -130,7 +131,7 @@ def legs_m(start: Point, route: Sequence[Point]) -> list[float]:
     """How far each stop of a route is from the one before it (the first from `start`),
     in metres on the plane of `walking_order`: a distance shown beside a stop, not a verdict."""
     plane = _projected([start, *route])
-    return [math.dist(a, b) for a, b in zip(plane, plane[1:], strict=False)]
+    return [math.dist(a, b) for a, b in pairwise(plane)]
 
 
 def route_length_m(start: Point | None, points: Sequence[Point]) -> float:

@@ -30,8 +30,7 @@ every household, 30 s instead of 0.3 s for the small demo):
   households, ix_visit_household_kind_status). What each visit did (visited, phone,
   video, not home, checked) is one bit, shifted by the stretch of time it was completed
   in, and a household's bits are OR-ed together (`bit_or`; gridcare/sqlite.py gives
-  SQLite one): one aggregate for
-  every period, instead of one per period and outcome (a third of a city's report time).
+  SQLite one): one aggregate for every period, instead of one per period and outcome.
 """
 
 from dataclasses import dataclass, field

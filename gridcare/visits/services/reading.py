@@ -108,6 +108,7 @@ class WorkerDay:
 # The first screens of a long list show this many of the coming days' tasks, the
 # nearest first; the rest are one tap away (rendering each row is most of the page's time).
 UPCOMING_SHOWN = 10
+
 # Walking order is worked out for this many stops of a list; the rest follow by address.
 # The route search grows with the square of the stops, and a day rarely holds more.
 WALKING_ORDER_STOPS = 30
@@ -312,6 +313,8 @@ class OverdueTask:
 
 @dataclass(frozen=True)
 class Overdue:
+    """The workload's overdue list, and how long it would be without its limit."""
+
     tasks: list[OverdueTask]
     total: int  # all of them, however many `tasks` lists
 
