@@ -156,6 +156,11 @@ def canonical_client_uuid(value: str) -> str:
     return str(uuid.UUID(value.strip()))
 
 
+def days_overdue(due_date: date, today: date) -> int:
+    """How many days a task due on `due_date` is overdue on `today` (0 when not yet)."""
+    return max((today - due_date).days, 0)
+
+
 class Visit(db.Model):
     """One task at a household: planned, then done, not home, missed or cancelled.
 
@@ -230,7 +235,7 @@ class Visit(db.Model):
     def days_overdue(self, today: date) -> int:
         if self.status != VisitStatus.planned:
             return 0
-        return max((today - self.due_date).days, 0)
+        return days_overdue(self.due_date, today)
 
     @property
     def urgent(self) -> bool:

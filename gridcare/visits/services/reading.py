@@ -26,6 +26,7 @@ from gridcare.visits.models import (
     Visit,
     VisitKind,
     VisitStatus,
+    days_overdue,
 )
 
 
@@ -161,7 +162,7 @@ def worker_day(
             kind=kind,
             due_date=due,
             due_at=due_at,
-            days_overdue=max((today - due).days, 0),
+            days_overdue=days_overdue(due, today),
             household_id=household_id,
             full_address=address_line(*address),
             home=(lat, lon) if lat is not None and lon is not None else None,
@@ -351,7 +352,7 @@ def overdue_visits(
             visit_id=visit_id,
             kind=kind,
             due_date=due,
-            days_overdue=max((today - due).days, 0),
+            days_overdue=days_overdue(due, today),
             worker_name=(full_name or username) if username else None,
             household_id=household_id,
             full_address=address_line(address, building, unit, room),
