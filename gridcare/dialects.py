@@ -20,6 +20,16 @@ def insert_ignoring_conflicts(model):
     return insert(model).on_conflict_do_nothing()
 
 
+def insert_replacing_conflicts(model, keys: list[str], names: list[str], rows):
+    """`INSERT … SELECT … ON CONFLICT (keys) DO UPDATE`: the rows of `rows` (a select whose
+    columns are `names`, in order), each replacing the row with the same `keys`."""
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    stmt = insert.from_select(names, rows)
+    updated = {name: stmt.excluded[name] for name in names if name not in keys}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=updated)
+
+
 def count_if(condition):
     """How many rows of a group meet `condition` (0, never NULL, for an empty group)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

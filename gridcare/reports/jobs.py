@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from gridcare.clock import today
 from gridcare.reports.coverage import snapshot_month
 from gridcare.reports.periods import Period, month, parse, quarter
+from gridcare.visits.services import store_closed_months
 
 
 def closed_on(first_of_month: date) -> list[Period]:
@@ -32,6 +33,10 @@ def closed_since(day: date, until: date) -> list[Period]:
 def monthly_snapshot() -> str:
     """On the 1st (and after downtime): keep last month's figures as they were reported,
     and the quarter's and the year's when the month closed one (the report page shows
-    them beside the next quarter or year as the previous period)."""
+    them beside the next quarter or year as the previous period). First, what each
+    household's visits did in the closed months not stored yet (`VisitMonth`), which
+    the reports then read instead of those months' visits."""
+    stored = store_closed_months()
     periods = closed_on(today().replace(day=1))
-    return ", ".join(f"{p.key}: snapshots={snapshot_month(p)}" for p in periods)
+    snapshots = ", ".join(f"{p.key}: snapshots={snapshot_month(p)}" for p in periods)
+    return f"household months={len(stored)}, {snapshots}"

@@ -3,7 +3,18 @@ import uuid
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, select, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+    case,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridcare.accounts.models import User
@@ -244,6 +255,57 @@ class Visit(db.Model):
     @property
     def failed_items(self) -> list[str]:
         return [code for code, result in (self.checklist or {}).items() if result == "fail"]
+
+
+# What a visit did, one bit each (the coverage report's outcomes). A household reached by
+# several visits in a month has the OR of their bits; `reached` is any done home visit,
+# whatever its method.
+VISITED, PHONE, VIDEO, NOT_HOME, CHECKED = 1, 2, 4, 8, 16
+
+
+def outcome_bit():
+    """The bit of what a visit row did (0: nothing the coverage report counts)."""
+    home = Visit.kind == VisitKind.home_visit
+    done = Visit.status == VisitStatus.done
+    return case(
+        (and_(home, Visit.status == VisitStatus.not_home), NOT_HOME),
+        (and_(home, done, Visit.method == VisitMethod.in_person), VISITED),
+        (and_(home, done, Visit.method == VisitMethod.phone), PHONE),
+        (and_(home, done), VIDEO),
+        (
+            and_(Visit.kind == VisitKind.safety_check, done, Visit.method == VisitMethod.in_person),
+            CHECKED,
+        ),
+        else_=0,
+    )
+
+
+class VisitMonth(db.Model):
+    """What one household's visits did in a closed month, kept so that a report over a
+    quarter or a year reads a row per household and closed month instead of every visit
+    again (the running month is always read from the visits).
+
+    `outcomes`: the OR of the bits of its visits completed in the month (local time).
+    `on_time`, `late`, `missed`: its visits whose window closed in the month, done within
+    the window, done after it, or missed. Rows only grow: a done or missed visit stays
+    so, and a record that lands late in a closed month rewrites its household's row
+    (`services.months`).
+    """
+
+    month: Mapped[date] = mapped_column(primary_key=True)  # its first day
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), primary_key=True)
+    outcomes: Mapped[int] = mapped_column(default=0)
+    on_time: Mapped[int] = mapped_column(default=0)
+    late: Mapped[int] = mapped_column(default=0)
+    missed: Mapped[int] = mapped_column(default=0)
+
+
+class StoredMonth(db.Model):
+    """A closed month whose `VisitMonth` rows are all written: readers use the rows of
+    these months only, and count any other month from its visits."""
+
+    month: Mapped[date] = mapped_column(primary_key=True)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ChecklistItem(db.Model):

@@ -7,7 +7,8 @@
 - `reading`: a worker's day, a household's history, workload, overdue tasks, campaigns;
 - `life_events`: a resident's major change and the urgent visit it calls for;
 - `campaign_templates`: the rounds an officer starts in two taps;
-- `rule_changes`: schedules following a new version of the care-level rules.
+- `rule_changes`: schedules following a new version of the care-level rules;
+- `months`: what each household's visits did in a closed month, stored for the reports.
 
 Everything is re-exported here, so `from gridcare.visits import services` keeps working.
 """
@@ -29,6 +30,7 @@ from gridcare.visits.services.life_events import (
     household_life_events,
     record_life_event,
 )
+from gridcare.visits.services.months import store_closed_months
 from gridcare.visits.services.planning import (
     PlanSummary,
     close_missed,
@@ -122,6 +124,7 @@ __all__ = [
     "recorded_time",
     "refresh_campaign",
     "schedules_for",
+    "store_closed_months",
     "sync_schedules",
     "worker_day",
     "workers_who_can_open",

@@ -4,6 +4,7 @@ Everything here works a batch of households at a time (`gridcare.registry.batche
 reads only the rows that change, so a city's 120,000 households plan in bounded memory.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from gridcare.registry.batches import BATCH_SIZE, HouseholdBatch, household_batc
 from gridcare.registry.models import Household
 from gridcare.visits.models import CareSchedule, Visit, VisitKind, VisitStatus
 from gridcare.visits.plans import care_plan, first_due
+from gridcare.visits.services import months
 
 
 @dataclass
@@ -386,15 +388,23 @@ def generate_visits(today: date) -> PlanSummary:
 
 
 def close_missed(today: date) -> int:
-    """Mark planned visits whose window closed before today as missed (final)."""
-    result = db.session.execute(
+    """Mark planned visits whose window closed before today as missed (final). A window
+    that closed in a month now closed (on the 1st, or after downtime) counts again in
+    that month's stored rows."""
+    missed = db.session.execute(
         update(Visit)
         .where(Visit.status == VisitStatus.planned, Visit.window_end < today)
         .values(status=VisitStatus.missed, updated_at=utcnow())
+        .returning(Visit.household_id, Visit.window_end)
         .execution_options(synchronize_session=False)
-    )
+    ).all()
+    by_month = defaultdict(list)
+    for household_id, window_end in missed:
+        by_month[window_end.replace(day=1)].append(household_id)
+    for month, households in by_month.items():
+        months.rewrite(households, [month], today)  # skips months still open
     db.session.commit()
-    return result.rowcount
+    return len(missed)
 
 
 def follow_households(household_ids: tuple[int, ...], on: date) -> PlanSummary:

@@ -25,6 +25,7 @@ from gridcare.visits.models import (
     VisitStatus,
     canonical_client_uuid,
 )
+from gridcare.visits.services import months
 from gridcare.visits.services.errors import VisitError
 from gridcare.visits.services.planning import plan_due_visits
 
@@ -149,6 +150,8 @@ def log_visit(
     }
     completes = not not_home and method == VisitMethod.in_person
     task = _task_to_complete(household, kind, visit_id, completed_at) if completes else None
+    # The days whose months the record counts in: its completion, and the window it closes.
+    days = [utc_to_local_date(completed_at), *([task.window_end] if task is not None else [])]
     try:
         visit_id = _complete(task, values) if task is not None else None
         if visit_id is None:
@@ -170,6 +173,7 @@ def log_visit(
         )
         if task is not None and task.schedule_id is not None:
             plan_due_visits(utc_to_local_date(now), [household.id])
+        months.rewrite([household.id], days)
         db.session.commit()
     except IntegrityError:
         # The same form, sent twice at the same moment: the other request stored it.

@@ -81,11 +81,13 @@ def test_the_month_that_closes_a_quarter_or_a_year_stores_them_too(tree, time_ma
     from gridcare.reports.jobs import monthly_snapshot
 
     time_machine.move_to(datetime(2026, 10, 1, 10, tzinfo=SHANGHAI))
-    assert monthly_snapshot() == "2026-09: snapshots=9, 2026-Q3: snapshots=9"
+    assert monthly_snapshot() == ("household months=13, 2026-09: snapshots=9, 2026-Q3: snapshots=9")
     time_machine.move_to(datetime(2027, 1, 1, 10, tzinfo=SHANGHAI))
-    assert monthly_snapshot() == "2026-12: snapshots=9, 2026-Q4: snapshots=9, 2026: snapshots=9"
+    assert monthly_snapshot() == (
+        "household months=3, 2026-12: snapshots=9, 2026-Q4: snapshots=9, 2026: snapshots=9"
+    )
     time_machine.move_to(datetime(2026, 12, 1, 10, tzinfo=SHANGHAI))
-    assert monthly_snapshot() == "2026-11: snapshots=9"
+    assert monthly_snapshot() == "household months=0, 2026-11: snapshots=9"
 
 
 def test_the_periods_closed_over_a_stretch_are_those_the_job_stored_each_1st():
