@@ -18,7 +18,7 @@ DESIGN.md's definitions, per period:
 - **timeliness** (for a period counted in full): of the visits whose window closed in the
   period (and before today), done within the window / (done + missed).
 
-The statement joins the area's households to two grouped subqueries, each computed once
+The statement joins two grouped subqueries of the area's households, each computed once
 (MATERIALIZED on PostgreSQL: where the statistics say the tables are empty, as inside a
 transaction that just loaded them, the planner otherwise ran each aggregate again for
 every household, 30 s instead of 0.3 s for the small demo):
@@ -31,16 +31,33 @@ every household, 30 s instead of 0.3 s for the small demo):
   video, not home, checked) is one bit, shifted by the stretch of time it was completed
   in, and a household's bits are OR-ed together (`bit_or`; gridcare/sqlite.py gives
   SQLite one): one aggregate for every period, instead of one per period and outcome.
+  A closed month stored per household (`VisitMonth`, pk_visit_month) is read from its
+  rows instead of its visits: a city's quarter reads its running month's visits only.
+
+The two are joined household to household (a full join: a household with visits and no
+target resident still counts in timeliness), and summed per grid.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, func, literal, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
+from gridcare.clock import day_start_utc, utc_to_local_date, years_before
 from gridcare.clock import today as local_today
-from gridcare.clock import years_before
 from gridcare.dialects import count_if, day_after_utc, settle_for_reports
 from gridcare.extensions import db
 from gridcare.registry.care_levels import care_rules
@@ -53,7 +70,19 @@ from gridcare.registry.models import (
     ResidentStatus,
 )
 from gridcare.reports.periods import Period
-from gridcare.visits.models import Visit, VisitKind, VisitMethod, VisitStatus
+from gridcare.visits.models import (
+    CHECKED,
+    NOT_HOME,
+    PHONE,
+    VIDEO,
+    VISITED,
+    StoredMonth,
+    Visit,
+    VisitMonth,
+    VisitStatus,
+    outcome_bit,
+)
+from gridcare.visits.services.months import month_after, month_of
 
 
 @dataclass
@@ -127,9 +156,6 @@ def target_resident(period: Period) -> ColumnElement[bool]:
     )
 
 
-# What a visit did, one bit each. A household reached by several visits in a stretch of
-# time has the OR of their bits; `reached` is any done home visit, whatever its method.
-VISITED, PHONE, VIDEO, NOT_HOME, CHECKED = 1, 2, 4, 8, 16
 OUTCOMES = {
     "visited": VISITED,
     "phone_contacted": PHONE,
@@ -140,22 +166,6 @@ OUTCOMES = {
 BITS_PER_STRETCH = 5
 # Stretches whose bits one 64-bit mask holds; more stretches take another mask.
 STRETCHES_PER_MASK = 12
-
-
-def _outcome_bit() -> ColumnElement[int]:
-    home = Visit.kind == VisitKind.home_visit
-    done = Visit.status == VisitStatus.done
-    return case(
-        (and_(home, Visit.status == VisitStatus.not_home), NOT_HOME),
-        (and_(home, done, Visit.method == VisitMethod.in_person), VISITED),
-        (and_(home, done, Visit.method == VisitMethod.phone), PHONE),
-        (and_(home, done), VIDEO),
-        (
-            and_(Visit.kind == VisitKind.safety_check, done, Visit.method == VisitMethod.in_person),
-            CHECKED,
-        ),
-        else_=0,
-    )
 
 
 def reached_per_grid(
@@ -202,16 +212,21 @@ def reached_per_grid(
             columns += [
                 func.coalesce(func.sum(people.c[f"{name}@{p.end:%Y%m%d}"]), 0) for name in groups
             ]
+    # A household with target residents is in the area, and brings its grid. One with
+    # visits only (its closed windows count in timeliness) finds its grid by its id, if it
+    # is in the area: a top-level area's visits are read without that test.
+    grid = func.coalesce(
+        people.c.grid_id,
+        select(Household.grid_id)
+        .where(Household.id == visits.c.household_id, in_area)
+        .scalar_subquery(),
+    )
     rows = db.session.execute(
-        select(Household.grid_id, *columns)
-        .select_from(Household)
-        .outerjoin(people, people.c.household_id == Household.id)
-        .outerjoin(visits.subquery, visits.c.household_id == Household.id)
-        .where(
-            in_area,
-            or_(people.c.household_id.is_not(None), visits.c.household_id.is_not(None)),
-        )
-        .group_by(Household.grid_id)
+        select(grid, *columns)
+        .select_from(people)
+        .join(visits.subquery, visits.c.household_id == people.c.household_id, full=True)
+        .where(grid.is_not(None))
+        .group_by(grid)
     )
     result: list[dict[int, Reached]] = [{} for _ in periods]
     for grid_id, *values in rows:
@@ -235,6 +250,7 @@ def _residents_by_household(
     return (
         select(
             Resident.household_id.label("household_id"),
+            Household.grid_id.label("grid_id"),
             *(count_if(target_resident(p)).label(f"t{end:%Y%m%d}") for end, p in ends.items()),
             *(
                 count_if(and_(target_resident(p), condition)).label(f"{name}@{p.end:%Y%m%d}")
@@ -244,7 +260,7 @@ def _residents_by_household(
         )
         .join(Household, Household.id == Resident.household_id)
         .where(in_area, or_(*(target_resident(p) for p in ends.values())))
-        .group_by(Resident.household_id)
+        .group_by(Resident.household_id, Household.grid_id)
         .cte("target_residents")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
@@ -256,36 +272,93 @@ class _VisitsByHousehold:
 
     The periods cut the time from the first start to the last end into stretches; each
     visit's outcome bit is shifted into its stretch's place, and `did` tests the bits of
-    a period's stretches."""
+    a period's stretches. A closed month stored per household (`VisitMonth`) that lies
+    within one stretch is read from its rows, shifted the same way; only the rest of the
+    time is read from the visits."""
 
     def __init__(self, in_area, periods: list[Period], full: set[int], today: date, everywhere):
         cuts = sorted({p.start_utc for p in periods} | {p.end_utc for p in periods})
         self.stretches = list(pairwise(cuts))
-        masks = [
-            func.bit_or(_outcome_bit() * _place(chunk)).label(f"mask{m}")
-            for m, chunk in enumerate(self._chunks())
-        ]
-        timeliness, windows = [], []
+        months = _stored_months(self.stretches)
+        holes = [(day_start_utc(m), day_start_utc(month_after(m))) for m in months]
+        households = select(Household.id).where(in_area)
+
+        live_masks, stored_masks = [], []
+        for m, chunk in enumerate(self._chunks()):
+            pieces = [(n, gap) for n, stretch in enumerate(chunk) for gap in _gaps(stretch, holes)]
+            live_masks.append((outcome_bit() * _place(pieces)).label(f"mask{m}"))
+            places = {
+                month: 1 << (BITS_PER_STRETCH * n)
+                for month in months
+                for n, (start, end) in enumerate(chunk)
+                if start <= day_start_utc(month) < end
+            }
+            stored_masks.append((VisitMonth.outcomes * _month_place(places)).label(f"mask{m}"))
+
+        live_timeliness, stored_timeliness, windows = [], [], []
+        closed_months = [m for m in months if month_after(m) <= today]
         for i in sorted(full):
-            closed = _closed_windows(periods[i], today)
+            p = periods[i]
+            last = min(p.end, today - timedelta(days=1))
+            days = _gaps(
+                (p.start, last + timedelta(days=1)), [(m, month_after(m)) for m in closed_months]
+            )
+            closed = and_(
+                or_(false(), *(and_(Visit.window_end >= a, Visit.window_end < b) for a, b in days)),
+                Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
+            )
             done = and_(closed, Visit.status == VisitStatus.done)
             in_time = Visit.completed_at < day_after_utc(Visit.window_end)
             windows.append(closed)
-            timeliness += [
-                count_if(and_(done, in_time)).label(f"on_time{i}"),
-                count_if(and_(done, ~in_time)).label(f"late{i}"),
-                count_if(and_(closed, Visit.status == VisitStatus.missed)).label(f"missed{i}"),
+            live_timeliness += [
+                _one_if(and_(done, in_time)).label(f"on_time{i}"),
+                _one_if(and_(done, ~in_time)).label(f"late{i}"),
+                _one_if(and_(closed, Visit.status == VisitStatus.missed)).label(f"missed{i}"),
             ]
+            inside = [month for month in closed_months if p.start <= month <= p.end]
+            stored_timeliness += [
+                _month_count(getattr(VisitMonth, name), inside).label(f"{name}{i}")
+                for name in TIMELINESS
+            ]
+
         completed = and_(
-            Visit.completed_at >= cuts[0],
-            Visit.completed_at < cuts[-1],
+            or_(
+                false(),
+                *(
+                    and_(Visit.completed_at >= a, Visit.completed_at < b)
+                    for a, b in _gaps((cuts[0], cuts[-1]), holes)
+                ),
+            ),
             Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
         )
-        in_area_visits = Visit.household_id.in_(select(Household.id).where(in_area))
+        parts = [
+            select(Visit.household_id.label("household_id"), *live_masks, *live_timeliness).where(
+                or_(completed, *windows),
+                true() if everywhere else Visit.household_id.in_(households),
+            )
+        ]
+        if months:
+            parts.append(
+                select(VisitMonth.household_id, *stored_masks, *stored_timeliness).where(
+                    VisitMonth.month.in_(months),
+                    true() if everywhere else VisitMonth.household_id.in_(households),
+                )
+            )
+        rows = union_all(*parts).subquery("visit_rows")
         self.subquery = (
-            select(Visit.household_id.label("household_id"), *masks, *timeliness)
-            .where(or_(completed, *windows), true() if everywhere else in_area_visits)
-            .group_by(Visit.household_id)
+            select(
+                rows.c.household_id.label("household_id"),
+                *(
+                    func.bit_or(rows.c[f"mask{m}"]).label(f"mask{m}")
+                    for m in range(len(live_masks))
+                ),
+                *(
+                    func.coalesce(func.sum(rows.c[f"{name}{i}"]), 0).label(f"{name}{i}")
+                    for i in sorted(full)
+                    for name in TIMELINESS
+                ),
+            )
+            .group_by(rows.c.household_id)
             .cte("household_visits")
             .prefix_with("MATERIALIZED", dialect="postgresql")
         )
@@ -309,19 +382,74 @@ class _VisitsByHousehold:
         return or_(*tests)
 
 
-def _place(chunk: list[tuple]) -> ColumnElement[int]:
-    """The multiplier that shifts a visit's outcome bit into its stretch's place in a
-    mask of `chunk`'s stretches (0 outside them)."""
+def _stored_months(stretches: list[tuple]) -> list[date]:
+    """The stored months (`StoredMonth`) that each lie within one stretch."""
+    inside = []
+    for start, end in stretches:
+        month = month_of(utc_to_local_date(start))
+        while day_start_utc(month_after(month)) <= end:
+            if day_start_utc(month) >= start:
+                inside.append(month)
+            month = month_after(month)
+    if not inside:
+        return []
+    return sorted(
+        db.session.scalars(select(StoredMonth.month).where(StoredMonth.month.in_(inside)))
+    )
+
+
+def _gaps(span: tuple, holes: list[tuple]) -> list[tuple]:
+    """The parts of the half-open `span` that none of the (sorted, disjoint) `holes` cover."""
+    start, end = span
+    gaps, at = [], start
+    for a, b in holes:
+        if b <= at or a >= end:
+            continue
+        if a > at:
+            gaps.append((at, a))
+        at = max(at, b)
+    if at < end:
+        gaps.append((at, end))
+    return gaps
+
+
+def _place(pieces: list[tuple[int, tuple]]) -> ColumnElement[int]:
+    """The multiplier that shifts a visit's outcome bit into the place of stretch n, for a
+    visit completed in one of the `(n, (start, end))` pieces of time (0 elsewhere)."""
+    if not pieces:
+        return literal(0, BigInteger)
     return case(
         *(
             (
                 and_(Visit.completed_at >= start, Visit.completed_at < end),
                 literal(1 << (BITS_PER_STRETCH * n), BigInteger),
             )
-            for n, (start, end) in enumerate(chunk)
+            for n, (start, end) in pieces
         ),
         else_=literal(0, BigInteger),
     )
+
+
+def _month_place(places: dict[date, int]) -> ColumnElement[int]:
+    """The multiplier that shifts a stored month's outcome bits into its stretch's place."""
+    if not places:
+        return literal(0, BigInteger)
+    return case(
+        *(
+            (VisitMonth.month == month, literal(place, BigInteger))
+            for month, place in places.items()
+        ),
+        else_=literal(0, BigInteger),
+    )
+
+
+def _month_count(column, months: list[date]) -> ColumnElement[int]:
+    """A stored month's count when the month is one of `months` (0 otherwise)."""
+    return case((VisitMonth.month.in_(months), column), else_=0) if months else literal(0)
+
+
+def _one_if(condition) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
 
 
 REACH = (
@@ -335,17 +463,6 @@ REACH = (
     "reached_residents",
 )
 TIMELINESS = ("on_time", "late", "missed")
-
-
-def _closed_windows(period: Period, today: date) -> ColumnElement[bool]:
-    """A done or missed visit whose window closed in the period and before `today`: work
-    done early in a running period is not on time while nothing can be missed yet."""
-    return and_(
-        Visit.window_end >= period.start,
-        Visit.window_end <= period.end,
-        Visit.window_end < today,
-        Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
-    )
 
 
 def _reached(counts: dict) -> Reached:

@@ -18,6 +18,7 @@ from gridcare.hazards.models import Hazard
 from gridcare.registry.models import Household
 from gridcare.reports.coverage import grid_figures
 from gridcare.reports.periods import parse
+from gridcare.visits import services
 
 pytestmark = pytest.mark.usefixtures("test_day")
 OCTOBER = parse("2026-10")
@@ -27,7 +28,7 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _plans_of_report(area) -> str:
+def _plans_of_report(area, period=OCTOBER) -> str:
     """Every plan PostgreSQL makes for the coverage figures of `area`, as one text."""
     plans = []
     connection = db.session.connection()
@@ -43,7 +44,7 @@ def _plans_of_report(area) -> str:
 
     db.session.execute = explained
     try:
-        grid_figures(area, OCTOBER, date(2026, 11, 23))
+        grid_figures(area, period, date(2026, 11, 23))
     finally:
         del db.session.execute
     return "\n\n".join(plans)
@@ -72,6 +73,19 @@ def test_the_coverage_queries_use_the_indexes_they_name(make):
     hazard_indexes = ("ix_hazard_household_id", "ix_hazard_closed_at", "ix_hazard_reported_at")
     assert any(index in plans for index in hazard_indexes), used
     assert "Seq Scan on hazard" not in plans and "Seq Scan on visit" not in plans
+
+
+def test_a_stored_month_is_read_from_its_rows_by_their_key(make):
+    if _dialect() != "postgresql":
+        pytest.skip("PostgreSQL's EXPLAIN")
+    tree = make.tree()
+    make.resident(make.household(tree["grid1"]), birth_date=date(1940, 1, 1))
+    services.store_closed_months(date(2026, 11, 23))
+    plans = _plans_of_report(tree["district"], parse("2026-Q4"))
+    # October from its rows; November, still running, from the visits.
+    assert "pk_visit_month" in plans
+    assert "ix_visit_completed_at" in plans or "ix_visit_household_kind_status" in plans
+    assert "Seq Scan on visit" not in plans
 
 
 def test_the_area_range_and_closed_hazards_use_their_index_on_sqlite(make):
