@@ -13,8 +13,7 @@ from gridcare.reports import charts, column_groups, services
 from gridcare.reports import scorecards as scoring
 from gridcare.reports.coverage import coverage as coverage_for
 from gridcare.reports.coverage import coverage_page, unvisited_households
-from gridcare.reports.exports import COLUMNS, VISIT_RATE_HELP, to_csv, to_xlsx
-from gridcare.reports.exports import cells as export_cells
+from gridcare.reports.exports import COLUMNS, VISIT_RATE_HELP, row_cells, to_csv, to_xlsx
 from gridcare.reports.forms import CoverageForm
 from gridcare.reports.life_events import life_event_counts
 from gridcare.reports.periods import PeriodError, month, quarter
@@ -95,7 +94,7 @@ def _coverage_page(form, area, period):
         columns=COLUMNS,
         groups=groups,
         layout=column_groups.cell_classes(groups),
-        cells=export_cells,
+        row_cells=row_cells,
         visit_rate_help=VISIT_RATE_HELP,
         life_events=life_event_counts(area, period),
     )
