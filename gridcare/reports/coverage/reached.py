@@ -22,9 +22,9 @@ The statement joins two grouped subqueries of the area's households, each comput
 (MATERIALIZED on PostgreSQL: where the statistics say the tables are empty, as inside a
 transaction that just loaded them, the planner otherwise ran each aggregate again for
 every household, 30 s instead of 0.3 s for the small demo):
-- residents grouped by household (ix_household_grid_id for the area's grids, then
-  ix_resident_household_id, or one scan across a city), one count of target residents
-  per distinct period end (periods ending together share it);
+- the area's households with their grid and their target residents (ix_household_grid_id
+  for the area's grids, then ix_resident_household_id, or one scan across a city), one
+  count of target residents per distinct period end (periods ending together share it);
 - the visits grouped by household (ix_visit_completed_at for the completion range,
   BitmapOr ix_visit_status_window_end for the windows that closed; from a small area's
   households, ix_visit_household_kind_status). What each visit did (visited, phone,
@@ -34,8 +34,8 @@ every household, 30 s instead of 0.3 s for the small demo):
   A closed month stored per household (`VisitMonth`, pk_visit_month) is read from its
   rows instead of its visits: a city's quarter reads its running month's visits only.
 
-The two are joined household to household (a full join: a household with visits and no
-target resident still counts in timeliness), and summed per grid.
+The visits are joined to the area's households (every one of them: a household with
+visits and no target resident still counts in timeliness), and summed per grid.
 """
 
 from dataclasses import dataclass, field
@@ -189,7 +189,7 @@ def reached_per_grid(
         return []
     settle_for_reports()
     full = {i for i, p in enumerate(periods) if p in in_full}
-    people = _residents_by_household(in_area, periods, [periods[i] for i in full])
+    people = _households(in_area, periods, [periods[i] for i in full])
     visits = _VisitsByHousehold(in_area, periods, full, today or local_today(), everywhere)
 
     groups = list(registry_groups(periods[0]))
@@ -212,21 +212,11 @@ def reached_per_grid(
             columns += [
                 func.coalesce(func.sum(people.c[f"{name}@{p.end:%Y%m%d}"]), 0) for name in groups
             ]
-    # A household with target residents is in the area, and brings its grid. One with
-    # visits only (its closed windows count in timeliness) finds its grid by its id, if it
-    # is in the area: a top-level area's visits are read without that test.
-    grid = func.coalesce(
-        people.c.grid_id,
-        select(Household.grid_id)
-        .where(Household.id == visits.c.household_id, in_area)
-        .scalar_subquery(),
-    )
     rows = db.session.execute(
-        select(grid, *columns)
+        select(people.c.grid_id, *columns)
         .select_from(people)
-        .join(visits.subquery, visits.c.household_id == people.c.household_id, full=True)
-        .where(grid.is_not(None))
-        .group_by(grid)
+        .outerjoin(visits.subquery, visits.c.household_id == people.c.household_id)
+        .group_by(people.c.grid_id)
     )
     result: list[dict[int, Reached]] = [{} for _ in periods]
     for grid_id, *values in rows:
@@ -240,16 +230,14 @@ def reached_per_grid(
     return result
 
 
-def _residents_by_household(
-    in_area: ColumnElement[bool], periods: list[Period], tallied: list[Period]
-):
-    """Per household: its target residents at each distinct end of `periods` (periods
-    that end together share the count), and the registry's groups of its target residents
-    at the ends of `tallied`."""
+def _households(in_area: ColumnElement[bool], periods: list[Period], tallied: list[Period]):
+    """Each household of the area, its grid, its target residents at each distinct end of
+    `periods` (periods that end together share the count; 0 for none), and the registry's
+    groups of its target residents at the ends of `tallied`."""
     ends = {p.end: p for p in periods}
     return (
         select(
-            Resident.household_id.label("household_id"),
+            Household.id.label("household_id"),
             Household.grid_id.label("grid_id"),
             *(count_if(target_resident(p)).label(f"t{end:%Y%m%d}") for end, p in ends.items()),
             *(
@@ -258,10 +246,17 @@ def _residents_by_household(
                 for name, condition in registry_groups(p).items()
             ),
         )
-        .join(Household, Household.id == Resident.household_id)
-        .where(in_area, or_(*(target_resident(p) for p in ends.values())))
-        .group_by(Resident.household_id, Household.grid_id)
-        .cte("target_residents")
+        .select_from(Household)
+        .outerjoin(
+            Resident,
+            and_(
+                Resident.household_id == Household.id,
+                or_(*(target_resident(p) for p in ends.values())),
+            ),
+        )
+        .where(in_area)
+        .group_by(Household.id, Household.grid_id)
+        .cte("area_households")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
 
