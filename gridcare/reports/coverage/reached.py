@@ -118,19 +118,19 @@ class Reached:
 
 
 def registry_groups(period: Period) -> dict[str, ColumnElement[bool]]:
-    """The registry's groups of residents as of the period's end, as conditions on a
-    resident row: `living_alone`, `empty_nest`, `disabled`, then `category:N`, `grade:N`."""
+    """The registry's groups of a period's target residents (who are on the register at
+    its end), as conditions on their rows: `living_alone`, `empty_nest`, `disabled`, then
+    `category:N`, `grade:N`."""
     elderly = Resident.birth_date <= years_before(period.end, care_rules(period.end).elderly_age)
-    on_register = active_at_end(period)
     groups = {
-        "living_alone": and_(on_register, elderly, resident_has("lives_alone")),
-        "empty_nest": and_(on_register, elderly, resident_has("empty_nest")),
-        "disabled": and_(on_register, resident_has("disabled")),
+        "living_alone": and_(elderly, resident_has("lives_alone")),
+        "empty_nest": and_(elderly, resident_has("empty_nest")),
+        "disabled": resident_has("disabled"),
     }
     for c in DISABILITY_CATEGORIES:
-        groups[f"category:{c}"] = and_(on_register, Resident.disability_category == c)
+        groups[f"category:{c}"] = Resident.disability_category == c
     for g in DISABILITY_GRADES:
-        groups[f"grade:{g}"] = and_(on_register, Resident.disability_grade == g)
+        groups[f"grade:{g}"] = Resident.disability_grade == g
     return groups
 
 
@@ -233,15 +233,20 @@ def reached_per_grid(
 def _households(in_area: ColumnElement[bool], periods: list[Period], tallied: list[Period]):
     """Each household of the area, its grid, its target residents at each distinct end of
     `periods` (periods that end together share the count; 0 for none), and the registry's
-    groups of its target residents at the ends of `tallied`."""
+    groups of its target residents at the ends of `tallied`.
+
+    Only target residents of some end are joined; when the periods all end together, a
+    joined resident is a target resident, tested once per row instead of once per count."""
     ends = {p.end: p for p in periods}
+    joined = Resident.id.is_not(None)
+    target = {end: joined if len(ends) == 1 else target_resident(p) for end, p in ends.items()}
     return (
         select(
             Household.id.label("household_id"),
             Household.grid_id.label("grid_id"),
-            *(count_if(target_resident(p)).label(f"t{end:%Y%m%d}") for end, p in ends.items()),
+            *(count_if(target[end]).label(f"t{end:%Y%m%d}") for end in ends),
             *(
-                count_if(and_(target_resident(p), condition)).label(f"{name}@{p.end:%Y%m%d}")
+                count_if(and_(target[p.end], condition)).label(f"{name}@{p.end:%Y%m%d}")
                 for p in {p.end: p for p in tallied}.values()
                 for name, condition in registry_groups(p).items()
             ),
