@@ -69,7 +69,9 @@ def row_cells(figures: Figures, layout: list[tuple[str, str]]) -> Markup:
 
 
 def _cell_text(number) -> str:
-    return "–" if number is None else escape(number)
+    if number is None:
+        return "–"
+    return str(number) if isinstance(number, int | float) else escape(number)
 
 
 def _tables(report: Coverage) -> list[Table]:
