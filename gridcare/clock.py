@@ -4,7 +4,7 @@ Times are stored as naive UTC; dates that people reason about ("today", a birthd
 in the configured time zone.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -47,3 +47,13 @@ def years_before(day: date, years: int) -> date:
 def day_start_utc(day: date) -> datetime:
     """The stored (naive UTC) moment at which a local calendar day begins."""
     return local_to_utc(datetime.combine(day, datetime.min.time()))
+
+
+def month_start(day: date) -> date:
+    """The first day of the month that holds `day`."""
+    return day.replace(day=1)
+
+
+def next_month_start(day: date) -> date:
+    """The first day of the month after the one that holds `day`."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)

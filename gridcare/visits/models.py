@@ -6,12 +6,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     String,
     Text,
     and_,
     case,
+    false,
+    or_,
     select,
     text,
 )
@@ -20,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gridcare.accounts.models import User
 from gridcare.areas.models import Area
 from gridcare.clock import utcnow
+from gridcare.dialects import day_after_utc
 from gridcare.extensions import db
 from gridcare.registry.models import Household, Resident, household_area_path
 
@@ -278,6 +282,36 @@ def outcome_bit():
         ),
         else_=0,
     )
+
+
+def completed_in(spans) -> ColumnElement[bool]:
+    """A done or not-home visit completed within one of the `(start, end)` UTC spans
+    (half-open): what the coverage report counts as reaching, or trying to reach, a home."""
+    return and_(
+        or_(false(), *(and_(Visit.completed_at >= a, Visit.completed_at < b) for a, b in spans)),
+        Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
+    )
+
+
+def window_closed_in(spans) -> ColumnElement[bool]:
+    """A done or missed visit whose window closed within one of the `(first day, day
+    after the last)` spans: the visits whose timeliness counts."""
+    return and_(
+        or_(false(), *(and_(Visit.window_end >= a, Visit.window_end < b) for a, b in spans)),
+        Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
+    )
+
+
+def timeliness(closed: ColumnElement[bool]) -> dict[str, ColumnElement[bool]]:
+    """Of the visits meeting `closed` (`window_closed_in`): done within the window,
+    done after it, missed."""
+    done = and_(closed, Visit.status == VisitStatus.done)
+    in_time = Visit.completed_at < day_after_utc(Visit.window_end)
+    return {
+        "on_time": and_(done, in_time),
+        "late": and_(done, ~in_time),
+        "missed": and_(closed, Visit.status == VisitStatus.missed),
+    }
 
 
 class VisitMonth(db.Model):

@@ -1,17 +1,29 @@
 """Two processes (here: threads with their own connections) doing the same thing at once."""
 
 import threading
+import time
 import uuid
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.registry.models import Household
 from gridcare.visits import services
-from gridcare.visits.models import Outcome, Visit, VisitKind, VisitStatus
+from gridcare.visits.models import (
+    PHONE,
+    Outcome,
+    Visit,
+    VisitKind,
+    VisitMethod,
+    VisitMonth,
+    VisitStatus,
+)
+from gridcare.visits.services import months
 from tests.factories import loaded
 
 pytestmark = [pytest.mark.committed, pytest.mark.usefixtures("test_day")]
@@ -79,3 +91,69 @@ def test_the_same_form_sent_twice_at_once_stores_one_visit(app, household, make)
     assert len(set(results)) == 1
     stored = db.session.scalar(select(func.count(Visit.id)).where(Visit.client_uuid == token))
     assert stored == 1
+
+
+def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_month(
+    app, household, make, monkeypatch
+):
+    """On the 1st, `close_missed` marks November's last window missed while a phone's
+    outbox sends a November visit of the same household: both land in November's row,
+    whichever transaction counts it first."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    worker = make.user("grid_worker", areas=[loaded(household, "grid").grid])
+    actor = actor_for(worker)
+    db.session.add(
+        Visit(
+            household_id=household.id,
+            kind=VisitKind.home_visit,
+            due_date=date(2026, 11, 25),
+            window_end=date(2026, 11, 28),
+        )
+    )
+    db.session.commit()
+    household_id = household.id
+    marked, counted = threading.Event(), threading.Event()
+    rewrite = months.rewrite
+
+    def in_turn(household_ids, days, today=None):
+        if threading.current_thread().name == "night":
+            marked.set()  # the window is marked missed, not yet committed
+            counted.wait(10)  # the visit's transaction counts November first
+            rewrite(household_ids, days, today)
+        else:
+            rewrite(household_ids, days, today)
+            counted.set()
+            time.sleep(0.5)  # and commits a little later
+
+    monkeypatch.setattr(months, "rewrite", in_turn)
+
+    def night():
+        with app.app_context():
+            services.close_missed(date(2026, 12, 1))
+
+    def phone():
+        marked.wait(10)
+        with app.app_context():
+            services.log_visit(
+                actor,
+                db.session.get(Household, household_id),
+                kind=VisitKind.home_visit,
+                client_uuid=str(uuid.uuid4()),
+                outcome=Outcome.well,
+                method=VisitMethod.phone,
+                completed_at=datetime(2026, 11, 30, 14),  # 22:00 in Shanghai
+            )
+
+    db.session.commit()
+    first_of_december = datetime(2026, 12, 1, 0, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(first_of_december, tick=True):
+        threads = [threading.Thread(target=night, name="night"), threading.Thread(target=phone)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    db.session.expire_all()
+    november = db.session.get(VisitMonth, (date(2026, 11, 1), household_id))
+    assert (november.outcomes, november.missed) == (PHONE, 1)

@@ -47,7 +47,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    false,
     func,
     literal,
     or_,
@@ -56,9 +55,15 @@ from sqlalchemy import (
     union_all,
 )
 
-from gridcare.clock import day_start_utc, utc_to_local_date, years_before
+from gridcare.clock import (
+    day_start_utc,
+    month_start,
+    next_month_start,
+    utc_to_local_date,
+    years_before,
+)
 from gridcare.clock import today as local_today
-from gridcare.dialects import count_if, day_after_utc, settle_for_reports
+from gridcare.dialects import count_if, settle_for_reports
 from gridcare.extensions import db
 from gridcare.registry.care_levels import care_rules
 from gridcare.registry.flags import resident_has
@@ -79,10 +84,11 @@ from gridcare.visits.models import (
     StoredMonth,
     Visit,
     VisitMonth,
-    VisitStatus,
+    completed_in,
     outcome_bit,
+    timeliness,
+    window_closed_in,
 )
-from gridcare.visits.services.months import month_after, month_of
 
 
 @dataclass
@@ -279,90 +285,91 @@ class _VisitsByHousehold:
     def __init__(self, in_area, periods: list[Period], full: set[int], today: date, everywhere):
         cuts = sorted({p.start_utc for p in periods} | {p.end_utc for p in periods})
         self.stretches = list(pairwise(cuts))
-        months = _stored_months(self.stretches)
-        holes = [(day_start_utc(m), day_start_utc(month_after(m))) for m in months]
+        self.span = (cuts[0], cuts[-1])
+        self.months = _stored_months(self.stretches)
         households = select(Household.id).where(in_area)
 
-        live_masks, stored_masks = [], []
-        for m, chunk in enumerate(self._chunks()):
-            pieces = [(n, gap) for n, stretch in enumerate(chunk) for gap in _gaps(stretch, holes)]
-            live_masks.append((outcome_bit() * _place(pieces)).label(f"mask{m}"))
-            places = {
-                month: 1 << (BITS_PER_STRETCH * n)
-                for month in months
-                for n, (start, end) in enumerate(chunk)
-                if start <= day_start_utc(month) < end
-            }
-            stored_masks.append((VisitMonth.outcomes * _month_place(places)).label(f"mask{m}"))
+        def of_area(column):
+            return true() if everywhere else column.in_(households)
 
-        live_timeliness, stored_timeliness, windows = [], [], []
-        closed_months = [m for m in months if month_after(m) <= today]
-        for i in sorted(full):
-            p = periods[i]
-            last = min(p.end, today - timedelta(days=1))
-            days = _gaps(
-                (p.start, last + timedelta(days=1)), [(m, month_after(m)) for m in closed_months]
-            )
-            closed = and_(
-                or_(false(), *(and_(Visit.window_end >= a, Visit.window_end < b) for a, b in days)),
-                Visit.status.in_((VisitStatus.done, VisitStatus.missed)),
-            )
-            done = and_(closed, Visit.status == VisitStatus.done)
-            in_time = Visit.completed_at < day_after_utc(Visit.window_end)
-            windows.append(closed)
-            live_timeliness += [
-                _one_if(and_(done, in_time)).label(f"on_time{i}"),
-                _one_if(and_(done, ~in_time)).label(f"late{i}"),
-                _one_if(and_(closed, Visit.status == VisitStatus.missed)).label(f"missed{i}"),
-            ]
-            inside = [month for month in closed_months if p.start <= month <= p.end]
-            stored_timeliness += [
-                _month_count(getattr(VisitMonth, name), inside).label(f"{name}{i}")
-                for name in TIMELINESS
-            ]
-
-        completed = and_(
-            or_(
-                false(),
-                *(
-                    and_(Visit.completed_at >= a, Visit.completed_at < b)
-                    for a, b in _gaps((cuts[0], cuts[-1]), holes)
-                ),
-            ),
-            Visit.status.in_((VisitStatus.done, VisitStatus.not_home)),
-        )
-        parts = [
-            select(Visit.household_id.label("household_id"), *live_masks, *live_timeliness).where(
-                or_(completed, *windows),
-                true() if everywhere else Visit.household_id.in_(households),
-            )
-        ]
-        if months:
-            parts.append(
-                select(VisitMonth.household_id, *stored_masks, *stored_timeliness).where(
-                    VisitMonth.month.in_(months),
-                    true() if everywhere else VisitMonth.household_id.in_(households),
-                )
-            )
-        rows = union_all(*parts).subquery("visit_rows")
+        rows = [self._visits(periods, full, today).where(of_area(Visit.household_id))]
+        if self.months:
+            rows.append(self._stored(periods, full, today).where(of_area(VisitMonth.household_id)))
+        both = union_all(*rows).subquery("visit_rows")
         self.subquery = (
             select(
-                rows.c.household_id.label("household_id"),
+                both.c.household_id.label("household_id"),
                 *(
-                    func.bit_or(rows.c[f"mask{m}"]).label(f"mask{m}")
-                    for m in range(len(live_masks))
+                    func.bit_or(both.c[f"mask{m}"]).label(f"mask{m}")
+                    for m in range(len(self._chunks()))
                 ),
                 *(
-                    func.coalesce(func.sum(rows.c[f"{name}{i}"]), 0).label(f"{name}{i}")
+                    func.coalesce(func.sum(both.c[f"{name}{i}"]), 0).label(f"{name}{i}")
                     for i in sorted(full)
                     for name in TIMELINESS
                 ),
             )
-            .group_by(rows.c.household_id)
+            .group_by(both.c.household_id)
             .cte("household_visits")
             .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         self.c = self.subquery.c
+
+    def _visits(self, periods: list[Period], full: set[int], today: date):
+        """One row per visit of the time no stored month covers: its outcome bit in its
+        stretch's place, and 1 or 0 for each timeliness count of each period in full."""
+        holes = [(day_start_utc(m), day_start_utc(next_month_start(m))) for m in self.months]
+        masks = [
+            (
+                outcome_bit()
+                * _place([(n, gap) for n, s in enumerate(chunk) for gap in _gaps(s, holes)])
+            ).label(f"mask{m}")
+            for m, chunk in enumerate(self._chunks())
+        ]
+        counts, windows = [], []
+        for i in sorted(full):
+            p = periods[i]
+            last = min(p.end, today - timedelta(days=1))
+            stored = [(m, next_month_start(m)) for m in self._closed_by(today)]
+            closed = window_closed_in(_gaps((p.start, last + timedelta(days=1)), stored))
+            windows.append(closed)
+            conditions = timeliness(closed)
+            counts += [
+                case((conditions[name], 1), else_=0).label(f"{name}{i}") for name in TIMELINESS
+            ]
+        completed = completed_in(_gaps(self.span, holes))
+        return select(Visit.household_id.label("household_id"), *masks, *counts).where(
+            or_(completed, *windows)
+        )
+
+    def _stored(self, periods: list[Period], full: set[int], today: date):
+        """One row per household and stored month: its outcome bits in the place of the
+        month's stretch, and its timeliness counts for each period in full that holds the
+        month (once the month has closed by `today`)."""
+        masks = []
+        for m, chunk in enumerate(self._chunks()):
+            places = {
+                month: 1 << (BITS_PER_STRETCH * n)
+                for month in self.months
+                for n, (start, end) in enumerate(chunk)
+                if start <= day_start_utc(month) < end
+            }
+            masks.append((VisitMonth.outcomes * _month_place(places)).label(f"mask{m}"))
+        counts = []
+        for i in sorted(full):
+            p = periods[i]
+            inside = [month for month in self._closed_by(today) if p.start <= month <= p.end]
+            counts += [
+                _month_count(getattr(VisitMonth, name), inside).label(f"{name}{i}")
+                for name in TIMELINESS
+            ]
+        return select(VisitMonth.household_id, *masks, *counts).where(
+            VisitMonth.month.in_(self.months)
+        )
+
+    def _closed_by(self, today: date) -> list[date]:
+        """The stored months that ended before `today` (their windows all closed)."""
+        return [m for m in self.months if next_month_start(m) <= today]
 
     def _chunks(self) -> list[list[tuple]]:
         size = STRETCHES_PER_MASK
@@ -386,11 +393,11 @@ def _stored_months(stretches: list[tuple]) -> list[date]:
     """The stored months (`StoredMonth`) that each lie within one stretch."""
     inside = []
     for start, end in stretches:
-        month = month_of(utc_to_local_date(start))
-        while day_start_utc(month_after(month)) <= end:
+        month = month_start(utc_to_local_date(start))
+        while day_start_utc(next_month_start(month)) <= end:
             if day_start_utc(month) >= start:
                 inside.append(month)
-            month = month_after(month)
+            month = next_month_start(month)
     if not inside:
         return []
     return sorted(
@@ -446,10 +453,6 @@ def _month_place(places: dict[date, int]) -> ColumnElement[int]:
 def _month_count(column, months: list[date]) -> ColumnElement[int]:
     """A stored month's count when the month is one of `months` (0 otherwise)."""
     return case((VisitMonth.month.in_(months), column), else_=0) if months else literal(0)
-
-
-def _one_if(condition) -> ColumnElement[int]:
-    return case((condition, 1), else_=0)
 
 
 REACH = (
