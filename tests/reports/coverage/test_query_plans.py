@@ -82,9 +82,10 @@ def test_a_stored_month_is_read_from_its_rows_by_their_key(make):
     make.resident(make.household(tree["grid1"]), birth_date=date(1940, 1, 1))
     services.store_closed_months(date(2026, 11, 23))
     plans = _plans_of_report(tree["district"], parse("2026-Q4"))
-    # October from its rows; November, still running, from the visits.
+    # October from its rows; November, still running, from the visits by an index
+    # (which one, the statistics of the moment decide), never by reading the table.
     assert "pk_visit_month" in plans
-    assert "ix_visit_completed_at" in plans or "ix_visit_household_kind_status" in plans
+    assert re.search(r"ix_visit_\w+", plans), plans
     assert "Seq Scan on visit" not in plans
 
 
