@@ -8,9 +8,11 @@ children. The indexes each query uses:
 - target households, residents and visits: see `reached` (ix_resident_household_id,
   ix_visit_completed_at);
 - timeliness: counted with the reach, in `reached` (ix_visit_status_window_end);
-- hazards found: ix_hazard_reported_at; closed: ix_hazard_closed_at; open at the end:
-  ix_hazard_status_deadline and ix_hazard_reported_at; from a small area's households,
-  ix_hazard_household_id (tests/reports/coverage/test_query_plans.py checks the plans);
+- hazards, in one statement: found by ix_hazard_reported_at, closed by
+  ix_hazard_closed_at, and those still open at the period's end (reported before it:
+  the backlog, a few thousand in a city) by ix_hazard_reported_at; from a small area's
+  households, ix_hazard_household_id (tests/reports/coverage/test_query_plans.py checks
+  the plans);
 - registry counts: counted with the target residents, in `reached`.
 """
 
@@ -82,8 +84,9 @@ def figures_in(in_area, period: Period, reach: dict[int, Reached]) -> dict[int, 
 
 def _hazard_figures(result: dict[int, Figures], in_area, period: Period) -> None:
     """The hazards found and closed in the period, and those open at its end, from one
-    statement (a city's few thousand hazards of the period, joined to their households
-    once; three statements hashed the city's 120,000 households three times)."""
+    statement: the period's hazards and the backlog still open at its end (a few
+    thousand in a city), joined to their households once. Three statements hashed the
+    city's 120,000 households three times."""
     found = and_(Hazard.reported_at >= period.start_utc, Hazard.reported_at < period.end_utc)
     closed = and_(
         Hazard.status == HazardStatus.closed,

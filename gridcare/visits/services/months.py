@@ -68,28 +68,38 @@ def rewrite(household_ids: Iterable[int], days: Iterable[date], today: date | No
 
     Two transactions counting the same household at once (the night's `close_missed`
     and a phone's late visit) would each miss the other's uncommitted record, and the
-    later write would win: each first locks its households (in id order, so two never
-    wait on each other), and counts once the other has committed. SQLite runs one
-    writing transaction at a time and needs no lock."""
+    later write would win: each first locks its households (`lock_households`), and
+    counts once the other has committed."""
     this_month = month_start(today or local_today())
     months = sorted(m for m in {month_start(day) for day in days} if m < this_month)
     if not months:
         return
-    ids = sorted(set(household_ids))
+    ids = lock_households(household_ids)
     for n in range(0, len(ids), BATCH):
-        batch = ids[n : n + BATCH]
-        db.session.execute(
-            select(Household.id)
-            .where(Household.id.in_(batch))
-            .order_by(Household.id)
-            .with_for_update()
-        ).all()
         for month in months:
             db.session.execute(
                 insert_replacing_conflicts(
-                    VisitMonth, ["month", "household_id"], COLUMNS, _rows(month, batch)
+                    VisitMonth, ["month", "household_id"], COLUMNS, _rows(month, ids[n : n + BATCH])
                 )
             )
+
+
+def lock_households(household_ids: Iterable[int]) -> list[int]:
+    """Lock these households' rows until the transaction ends, in id order (so that two
+    writers locking several never deadlock), and return their ids in that order.
+
+    `FOR NO KEY UPDATE`, the lock an ordinary update of the household takes: recounts of
+    one household wait for each other, while records that only point at it (a new visit
+    or hazard) do not wait. SQLite runs one writing transaction at a time: no lock."""
+    ids = sorted(set(household_ids))
+    for n in range(0, len(ids), BATCH):
+        db.session.execute(
+            select(Household.id)
+            .where(Household.id.in_(ids[n : n + BATCH]))
+            .order_by(Household.id)
+            .with_for_update(key_share=True)
+        ).all()
+    return ids
 
 
 def _rows(month: date, household_ids: list[int] | None = None):

@@ -390,10 +390,14 @@ def generate_visits(today: date) -> PlanSummary:
 def close_missed(today: date) -> int:
     """Mark planned visits whose window closed before today as missed (final). A window
     that closed in a month now closed (on the 1st, or after downtime) counts again in
-    that month's stored rows."""
+    that month's stored rows; those households are locked before their visits, in the
+    order the registry's writers take (a household, then its visits)."""
+    lapsed = and_(Visit.status == VisitStatus.planned, Visit.window_end < today)
+    in_closed_months = and_(lapsed, Visit.window_end < today.replace(day=1))
+    months.lock_households(db.session.scalars(select(Visit.household_id).where(in_closed_months)))
     missed = db.session.execute(
         update(Visit)
-        .where(Visit.status == VisitStatus.planned, Visit.window_end < today)
+        .where(lapsed)
         .values(status=VisitStatus.missed, updated_at=utcnow())
         .returning(Visit.household_id, Visit.window_end)
         .execution_options(synchronize_session=False)
@@ -401,8 +405,8 @@ def close_missed(today: date) -> int:
     by_month = defaultdict(list)
     for household_id, window_end in missed:
         by_month[window_end.replace(day=1)].append(household_id)
-    for month, households in by_month.items():
-        months.rewrite(households, [month], today)  # skips months still open
+    for month in sorted(by_month):
+        months.rewrite(by_month[month], [month], today)  # skips months still open
     db.session.commit()
     return len(missed)
 
