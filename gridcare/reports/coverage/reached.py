@@ -18,19 +18,24 @@ DESIGN.md's definitions, per period:
 - **timeliness** (for a period counted in full): of the visits whose window closed in the
   period (and before today), done within the window / (done + missed).
 
-The statement joins two grouped subqueries of the area's households, each computed once
+The statement counts from three subqueries of the area's households, each computed once
 (MATERIALIZED on PostgreSQL: where the statistics say the tables are empty, as inside a
 transaction that just loaded them, the planner otherwise ran each aggregate again for
 every household, 30 s instead of 0.3 s for the small demo):
-- the area's households with their grid and their target residents (ix_household_grid_id
-  for the area's grids, then ix_resident_household_id, or one scan across a city), one
-  count of target residents per distinct period end (periods ending together share it);
-- the visits grouped by household: what they did in each stretch of time, as bits, and
-  the timeliness of the closed windows; closed months from their stored rows
-  (`household_visits`).
+- `target_residents`: every household of the area with its grid and each of its
+  residents who is a target resident at some end of the periods (ix_household_grid_id
+  for the area's grids, then ix_resident_household_id, or one scan across a city);
+- `area_households`: those rows grouped per household, one count of target residents
+  per distinct period end (periods ending together share it), and `registry_counts`:
+  the same rows counted straight into their grid for the registry's groups (counted
+  per household first, they cost more than the rest of the households' side);
+- `household_visits`: the visits grouped by household, what they did in each stretch of
+  time, as bits, and the timeliness of the closed windows; closed months from their
+  stored rows (`household_visits`).
 
 The visits are joined to the area's households (every one of them: a household with
-visits and no target resident still counts in timeliness), and summed per grid.
+visits and no target resident still counts in timeliness), summed per grid, and the
+grid's registry counts added.
 """
 
 from dataclasses import dataclass, field
@@ -154,13 +159,14 @@ def reached_per_grid(
         return []
     settle_for_reports()
     full = {i for i, p in enumerate(periods) if p in in_full}
-    people = _households(in_area, periods, [periods[i] for i in full])
+    tallied = list({periods[i].end: periods[i] for i in sorted(full)}.values())
+    residents = _target_residents(in_area, periods, tallied)
+    people = _households(residents, periods)
     visits = VisitsByHousehold(in_area, periods, full, today or local_today(), everywhere)
 
-    groups = list(registry_groups(periods[0]))
     columns: list = []
     for i, p in enumerate(periods):
-        people_count = people.c[f"t{p.end:%Y%m%d}"]  # 0 for none: every household has a row
+        people_count = people.c[_end(p)]  # 0 for none: every household has a row
         is_target = people_count > 0
         columns += [
             count_if(is_target),
@@ -174,34 +180,50 @@ def reached_per_grid(
         ]
         if i in full:
             columns += [func.coalesce(func.sum(visits.c[f"{n}{i}"]), 0) for n in TIMELINESS]
-            columns += [
-                func.coalesce(func.sum(people.c[f"{name}@{p.end:%Y%m%d}"]), 0) for name in groups
-            ]
-    rows = db.session.execute(
-        select(people.c.grid_id, *columns)
+    per_grid = (
+        select(people.c.grid_id, *(c.label(f"c{n}") for n, c in enumerate(columns)))
         .select_from(people)
         .outerjoin(visits.subquery, visits.c.household_id == people.c.household_id)
         .group_by(people.c.grid_id)
+        .subquery("per_grid")
     )
+    statement = select(per_grid)
+    if tallied:
+        groups = _registry_counts(residents, tallied)
+        statement = statement.add_columns(
+            *(column for column in groups.c if column.name != "grid_id")
+        ).outerjoin(groups, groups.c.grid_id == per_grid.c.grid_id)
+    names = list(registry_groups(periods[0]))
     result: list[dict[int, Reached]] = [{} for _ in periods]
-    for grid_id, *values in rows:
-        read = (int(value) for value in values)  # in the order of `columns`
-        for i in range(len(periods)):
-            counts = {name: next(read) for name in REACH}
+    for grid_id, *values in db.session.execute(statement):
+        reach = iter(values[: len(columns)])  # in the order of `columns`
+        counted = iter(values[len(columns) :])  # each tallied end's groups, in order
+        registry = {  # NULL where the grid has no target resident
+            p.end: {name: int(next(counted) or 0) for name in names} for p in tallied
+        }
+        for i, p in enumerate(periods):
+            counts = {name: int(next(reach)) for name in REACH}
             if i in full:
-                counts |= {name: next(read) for name in (*TIMELINESS, *groups)}
+                counts |= {name: int(next(reach)) for name in TIMELINESS}
+                counts |= registry[p.end]
             if counts["target"] or any(counts.get(name) for name in TIMELINESS):
                 result[i][grid_id] = _reached(counts)
     return result
 
 
-def _households(in_area: ColumnElement[bool], periods: list[Period], tallied: list[Period]):
-    """Each household of the area, its grid, its target residents at each distinct end of
-    `periods` (periods that end together share the count; 0 for none), and the registry's
-    groups of its target residents at the ends of `tallied`.
+def _end(period: Period) -> str:
+    """The name of the target residents' count at the period's end."""
+    return f"t{period.end:%Y%m%d}"
 
-    Only target residents of some end are joined; when the periods all end together, a
-    joined resident is a target resident, tested once per row instead of once per count."""
+
+def _target_residents(in_area: ColumnElement[bool], periods: list[Period], tallied: list[Period]):
+    """Each household of the area with each of its residents who is a target resident at
+    some end of `periods` (one row without a resident for a household with none): its
+    grid, whether the resident is a target resident at each distinct end, and in which
+    of the registry's groups at each end of `tallied`.
+
+    When the periods all end together, a joined resident is a target resident: tested
+    once, in the join, instead of once per column."""
     ends = {p.end: p for p in periods}
     joined = Resident.id.is_not(None)
     target = {end: joined if len(ends) == 1 else target_resident(p) for end, p in ends.items()}
@@ -209,10 +231,10 @@ def _households(in_area: ColumnElement[bool], periods: list[Period], tallied: li
         select(
             Household.id.label("household_id"),
             Household.grid_id.label("grid_id"),
-            *(count_if(target[end]).label(f"t{end:%Y%m%d}") for end in ends),
+            *(target[p.end].label(_end(p)) for p in ends.values()),
             *(
-                count_if(and_(target[p.end], condition)).label(f"{name}@{p.end:%Y%m%d}")
-                for p in {p.end: p for p in tallied}.values()
+                and_(target[p.end], condition).label(f"{name}@{_end(p)}")
+                for p in tallied
                 for name, condition in registry_groups(p).items()
             ),
         )
@@ -225,9 +247,43 @@ def _households(in_area: ColumnElement[bool], periods: list[Period], tallied: li
             ),
         )
         .where(in_area)
-        .group_by(Household.id, Household.grid_id)
+        .cte("target_residents")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+
+
+def _households(residents, periods: list[Period]):
+    """Each household of the area, its grid, and its target residents at each distinct end
+    of `periods` (periods that end together share the count; 0 for none)."""
+    ends = {_end(p) for p in periods}
+    return (
+        select(
+            residents.c.household_id,
+            residents.c.grid_id,
+            *(count_if(residents.c[end]).label(end) for end in sorted(ends)),
+        )
+        .group_by(residents.c.household_id, residents.c.grid_id)
         .cte("area_households")
         .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+
+
+def _registry_counts(residents, tallied: list[Period]):
+    """Per grid, the target residents in each of the registry's groups at each end of
+    `tallied`, in that order: counted from the residents' rows straight into their grid,
+    not per household first (14 counts per household cost more than the rest of the
+    households' side)."""
+    return (
+        select(
+            residents.c.grid_id,
+            *(
+                count_if(residents.c[f"{name}@{_end(p)}"]).label(f"{name}@{_end(p)}")
+                for p in tallied
+                for name in registry_groups(p)
+            ),
+        )
+        .group_by(residents.c.grid_id)
+        .cte("registry_counts")
     )
 
 
