@@ -57,3 +57,8 @@ def month_start(day: date) -> date:
 def next_month_start(day: date) -> date:
     """The first day of the month after the one that holds `day`."""
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of the month that holds `day`."""
+    return next_month_start(day) - timedelta(days=1)

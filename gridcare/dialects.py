@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import case, event, func, text
+from sqlalchemy import case, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gridcare.clock import local_zone
@@ -28,6 +28,15 @@ def insert_replacing_conflicts(model, keys: list[str], names: list[str], rows):
     stmt = insert.from_select(names, rows)
     updated = {name: stmt.excluded[name] for name in names if name not in keys}
     return stmt.on_conflict_do_update(index_elements=keys, set_=updated)
+
+
+def advisory_lock(key: int, shared: bool = False) -> None:
+    """Hold PostgreSQL's advisory lock `key` until the transaction ends: `shared` with
+    other sharers, or alone. SQLite runs one writing transaction at a time: no lock."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    take = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+    db.session.execute(select(take(key)))
 
 
 def count_if(condition):

@@ -14,7 +14,7 @@ from gridcare.extensions import db
 from gridcare.renovation.demo import load_renovation_demo
 from gridcare.reports.coverage import snapshot_month
 from gridcare.reports.jobs import closed_since
-from gridcare.visits.services import store_closed_months
+from gridcare.visits.services import store_months
 
 demo_cli = click.Group("demo", help="Demo data.")
 
@@ -78,13 +78,13 @@ def load_command(scale: str, history_days: int) -> None:
 
 
 def _store_reports(history_days: int) -> None:
-    """What the monthly job would have stored on each 1st of the history (each
-    household's closed months, then the snapshots), so that the report page reads closed
-    months, quarters and years as a city running gridcare for a year would."""
+    """What the nightly and monthly jobs would have stored (each household's months,
+    through yesterday; the snapshots of each 1st of the history), so that the report
+    page reads months, quarters and years as a city running gridcare for a year would."""
+    store_months()
     periods = closed_since(today() - timedelta(days=history_days), today())
     if not periods:  # a history shorter than a month may close none
         return
-    store_closed_months()
     with click.progressbar(periods, label="Storing the reports of closed periods") as bar:
         for period in bar:
             snapshot_month(period)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from gridcare.clock import today
 from gridcare.reports.coverage import snapshot_month
 from gridcare.reports.periods import Period, month, parse, quarter
-from gridcare.visits.services import store_closed_months
+from gridcare.visits.services import store_months
 
 
 def closed_on(first_of_month: date) -> list[Period]:
@@ -34,9 +34,10 @@ def monthly_snapshot() -> str:
     """On the 1st (and after downtime): keep last month's figures as they were reported,
     and the quarter's and the year's when the month closed one (the report page shows
     them beside the next quarter or year as the previous period). First, what each
-    household's visits did in the closed months not stored yet (`VisitMonth`), which
-    the reports then read instead of those months' visits."""
-    stored = store_closed_months()
+    household's visits did in any month not stored through its last day (`VisitMonth`;
+    the nightly `store_visit_months` has normally done it), which the snapshots then read
+    instead of those months' visits."""
+    stored = store_months()
     periods = closed_on(today().replace(day=1))
     snapshots = ", ".join(f"{p.key}: snapshots={snapshot_month(p)}" for p in periods)
     return f"household months={len(stored)}, {snapshots}"

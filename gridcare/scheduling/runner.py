@@ -39,6 +39,9 @@ class JobSpec:
 JOBS: dict[str, JobSpec] = {
     "close_missed": JobSpec("gridcare.visits.jobs:close_missed", {"hour": 0, "minute": 20}),
     "generate_visits": JobSpec("gridcare.visits.jobs:generate_visits", {"hour": 0, "minute": 40}),
+    "store_visit_months": JobSpec(
+        "gridcare.visits.jobs:store_visit_months", {"hour": 1, "minute": 0}
+    ),
     "escalate_hazards": JobSpec("gridcare.hazards.jobs:escalate_hazards", {"minute": 5}),
     "escalate_event_visits": JobSpec("gridcare.visits.jobs:escalate_event_visits", {"minute": 10}),
     "worker_digest": JobSpec("gridcare.hazards.jobs:worker_digest", {"hour": 7, "minute": 0}),

@@ -18,6 +18,13 @@ def close_missed() -> str:
     return f"missed={services.close_missed(today())}"
 
 
+def store_visit_months() -> str:
+    """Nightly, after the missed windows are closed: what each household's visits did in
+    the running month through yesterday (and any closed month not stored in full), which
+    the reports then read instead of those days' visits."""
+    return f"household months={len(services.store_months(today()))}"
+
+
 def escalate_event_visits() -> str:
     """Hourly: officers hear once about each urgent visit after a life event not done in time."""
     return f"escalated={escalate_events()}"

@@ -315,14 +315,15 @@ def timeliness(closed: ColumnElement[bool]) -> dict[str, ColumnElement[bool]]:
 
 
 class VisitMonth(db.Model):
-    """What one household's visits did in a closed month, kept so that a report over a
-    quarter or a year reads a row per household and closed month instead of every visit
-    again (the running month is always read from the visits).
+    """What one household's visits did in a month, up to the day its month is stored
+    through (`StoredMonth`), kept so that a report over a quarter or a year reads a row
+    per household and month instead of every visit again (only the days after that are
+    read from the visits: today's, in the running month).
 
-    `outcomes`: the OR of the bits of its visits completed in the month (local time).
-    `on_time`, `late`, `missed`: its visits whose window closed in the month, done within
-    the window, done after it, or missed. Rows only grow: a done or missed visit stays
-    so, and a record that lands late in a closed month rewrites its household's row
+    `outcomes`: the OR of the bits of its visits completed in those days (local time).
+    `on_time`, `late`, `missed`: its visits whose window closed in those days, done
+    within the window, done after it, or missed. Rows only grow: a done or missed visit
+    stays so, and a record that lands late on a stored day rewrites its household's row
     (`services.months`).
     """
 
@@ -335,10 +336,12 @@ class VisitMonth(db.Model):
 
 
 class StoredMonth(db.Model):
-    """A closed month whose `VisitMonth` rows are all written: readers use the rows of
-    these months only, and count any other month from its visits."""
+    """A month whose `VisitMonth` rows are all written from its first day through
+    `through`: its last day once it has closed, yesterday while it runs. Readers use the
+    rows for those days only, and count any other day from its visits."""
 
     month: Mapped[date] = mapped_column(primary_key=True)
+    through: Mapped[date]
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

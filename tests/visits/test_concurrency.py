@@ -97,7 +97,8 @@ def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_m
     app, household, make, monkeypatch
 ):
     """On the 1st, `close_missed` marks November's last window missed while a phone's
-    outbox sends a November visit of the same household: both land in November's row.
+    outbox sends a November visit of the same household, both on days November was
+    stored through the night before: both land in November's row.
     Without the households' lock, the visit's transaction counted first (without the
     uncommitted missed window) and the night's count, made without the uncommitted
     visit, replaced it."""
@@ -114,17 +115,18 @@ def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_m
         )
     )
     db.session.commit()
+    months.store_month(date(2026, 11, 1), date(2026, 11, 29), today=date(2026, 11, 30))
     household_id = household.id
     marked = threading.Event()
     rewrite = months.rewrite
 
-    def in_turn(household_ids, days, today=None):
+    def in_turn(household_ids, days):
         if threading.current_thread().name == "night":
             marked.set()  # the window is marked missed, not yet committed
             time.sleep(0.6)  # meanwhile the phone's visit comes in and is counted
-            rewrite(household_ids, days, today)
+            rewrite(household_ids, days)
         else:
-            rewrite(household_ids, days, today)
+            rewrite(household_ids, days)
             time.sleep(1.0)  # and its transaction commits after the night has counted
 
     monkeypatch.setattr(months, "rewrite", in_turn)
@@ -143,7 +145,7 @@ def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_m
                 client_uuid=str(uuid.uuid4()),
                 outcome=Outcome.well,
                 method=VisitMethod.phone,
-                completed_at=datetime(2026, 11, 30, 14),  # 22:00 in Shanghai
+                completed_at=datetime(2026, 11, 29, 14),  # 22:00 in Shanghai
             )
 
     db.session.commit()
@@ -158,3 +160,57 @@ def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_m
     db.session.expire_all()
     november = db.session.get(VisitMonth, (date(2026, 11, 1), household_id))
     assert (november.outcomes, november.missed) == (PHONE, 1)
+
+
+def test_a_visit_sent_while_the_night_stores_its_day_is_counted(app, household, make, monkeypatch):
+    """At 01:00 the night stores the running month through yesterday while a phone's
+    outbox sends a visit done yesterday evening. The phone's transaction finds yesterday
+    not stored yet, so counts nothing again; the store must then count the visit. Without
+    taking turns, the store counted before the visit had committed, and the visit was
+    counted by neither."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    worker = make.user("grid_worker", areas=[loaded(household, "grid").grid])
+    actor = actor_for(worker)
+    db.session.commit()
+    household_id = household.id
+    checked = threading.Event()
+    stored_through = months.stored_through
+
+    def in_turn(*args, **kwargs):
+        found = stored_through(*args, **kwargs)
+        if threading.current_thread().name == "phone":
+            checked.set()  # yesterday is not stored: nothing to count again
+            time.sleep(1.0)  # meanwhile the night stores yesterday; then the visit commits
+        return found
+
+    monkeypatch.setattr(months, "stored_through", in_turn)
+
+    def night():
+        checked.wait(10)
+        with app.app_context():
+            months.store_months(TODAY)
+
+    def phone():
+        with app.app_context():
+            services.log_visit(
+                actor,
+                db.session.get(Household, household_id),
+                kind=VisitKind.home_visit,
+                client_uuid=str(uuid.uuid4()),
+                outcome=Outcome.well,
+                method=VisitMethod.phone,
+                completed_at=datetime(2026, 11, 22, 12),  # 20:00 in Shanghai, yesterday
+            )
+
+    one_in_the_morning = datetime(2026, 11, 23, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(one_in_the_morning, tick=True):
+        threads = [threading.Thread(target=night), threading.Thread(target=phone, name="phone")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    db.session.expire_all()
+    november = db.session.get(VisitMonth, (date(2026, 11, 1), household_id))
+    assert november is not None and november.outcomes == PHONE

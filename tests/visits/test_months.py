@@ -1,6 +1,7 @@
-"""What each household's visits did in a closed month (`VisitMonth`): stored once a month
-has closed, rewritten when a record lands late in it, and read by the coverage report
-with the same figures as counting the visits themselves."""
+"""What each household's visits did in a month (`VisitMonth`): stored through its last day
+once it has closed and through yesterday while it runs, rewritten when a record lands late
+on a stored day, and read by the coverage report with the same figures as counting the
+visits themselves."""
 
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -71,7 +72,7 @@ def home(make):
     return household, actor_for(worker)
 
 
-def test_a_closed_month_is_stored_once_with_what_each_household_did(home):
+def test_each_month_is_stored_once_through_its_last_day_or_yesterday(home):
     household, _ = home
     add_visit(household, VisitKind.home_visit, VisitStatus.done, date(2026, 10, 5))
     add_visit(household, VisitKind.safety_check, VisitStatus.done, date(2026, 10, 8))
@@ -83,21 +84,25 @@ def test_a_closed_month_is_stored_once_with_what_each_household_did(home):
     )
     db.session.commit()
 
-    stored = services.store_closed_months(TEST_DAY)
+    stored = services.store_months(TEST_DAY)
 
-    assert OCTOBER in stored and NOVEMBER not in stored  # November is still running
+    assert OCTOBER in stored and NOVEMBER in stored
     october = row(household, OCTOBER)
     assert october.outcomes == VISITED | CHECKED | NOT_HOME
     assert (october.on_time, october.late, october.missed) == (2, 1, 1)
-    assert row(household, NOVEMBER) is None
-    assert services.store_closed_months(TEST_DAY) == []  # once
+    assert db.session.get(StoredMonth, OCTOBER).through == date(2026, 10, 31)
+    # November is running (TEST_DAY is the 23rd): stored through yesterday.
+    assert row(household, NOVEMBER).outcomes == VISITED
+    assert db.session.get(StoredMonth, NOVEMBER).through == TEST_DAY - timedelta(days=1)
+    assert services.store_months(TEST_DAY) == []  # once a day
+    assert services.store_months(TEST_DAY + timedelta(days=1)) == [NOVEMBER]  # the next night
 
 
 def test_a_visit_logged_after_midnight_into_a_closed_month_counts_in_it(home):
     household, actor = home
     first_of_december = datetime.combine(date(2026, 12, 1), time(0, 30), tzinfo=SHANGHAI)
     with time_machine.travel(first_of_december):
-        services.store_closed_months()  # the monthly job ran at midnight
+        services.store_months()  # the monthly job ran at midnight
         assert row(household, NOVEMBER) is None  # nothing was done in November yet
 
         # The phone's outbox sends last night's visit half an hour into December.
@@ -122,7 +127,7 @@ def test_a_window_closed_on_the_last_day_is_counted_missed_in_its_month(home):
     db.session.commit()
     december = date(2026, 12, 1)
     with time_machine.travel(datetime.combine(december, time(2), tzinfo=SHANGHAI)):
-        services.store_closed_months()  # before the night's sweep of missed windows
+        services.store_months()  # before the night's sweep of missed windows
         assert row(household, NOVEMBER) is None
 
         assert services.close_missed(december) == 1
@@ -132,20 +137,87 @@ def test_a_window_closed_on_the_last_day_is_counted_missed_in_its_month(home):
         assert row(household, NOVEMBER).missed == 1
 
 
+def test_a_visit_sent_late_onto_a_stored_day_of_the_running_month_counts_in_it(home):
+    household, actor = home
+    services.store_months(TEST_DAY)  # the night stored November through yesterday
+    assert row(household, NOVEMBER) is None
+
+    # The phone's outbox sends last night's visit in the morning.
+    services.log_visit(
+        actor,
+        household,
+        kind=VisitKind.home_visit,
+        client_uuid=str(uuid.uuid4()),
+        outcome=Outcome.well,
+        completed_at=at(TEST_DAY - timedelta(days=1), 21),
+    )
+
+    assert row(household, NOVEMBER).outcomes == VISITED
+    (grids,) = reached_per_grid(Household.id == household.id, [parse("2026-11")])
+    assert grids[household.grid_id].visited == 1
+
+
+def test_todays_visit_is_counted_from_the_visits_not_stored(home):
+    household, actor = home
+    services.store_months(TEST_DAY)
+    services.log_visit(
+        actor,
+        household,
+        kind=VisitKind.home_visit,
+        client_uuid=str(uuid.uuid4()),
+        outcome=Outcome.well,
+        completed_at=at(TEST_DAY, 9),
+    )
+
+    assert row(household, NOVEMBER) is None  # today is not stored
+    (grids,) = reached_per_grid(Household.id == household.id, [parse("2026-11")])
+    assert grids[household.grid_id].visited == 1
+
+
+def test_a_window_missed_after_the_nights_store_counts_in_the_running_month(home):
+    household, _ = home
+    add_visit(household, VisitKind.home_visit, VisitStatus.planned, date(2026, 11, 18))
+    db.session.commit()
+    services.store_months(TEST_DAY)  # stored before the sweep of missed windows
+    assert row(household, NOVEMBER) is None
+
+    assert services.close_missed(TEST_DAY) == 1
+
+    assert row(household, NOVEMBER).missed == 1
+    november = parse("2026-11")
+    (grids,) = reached_per_grid(
+        Household.id == household.id, [november], in_full=(november,), today=TEST_DAY
+    )
+    assert grids[household.grid_id].missed == 1
+
+
+def test_the_nightly_job_stores_the_running_month_through_yesterday(home, app):
+    household, _ = home
+    add_visit(household, VisitKind.home_visit, VisitStatus.done, date(2026, 11, 20))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "store_visit_months"])
+    assert result.exit_code == 0, result.output
+    assert "household months=14" in result.output
+    assert row(household, NOVEMBER).outcomes == VISITED
+
+    again = app.test_cli_runner().invoke(args=["jobs", "run", "store_visit_months"])
+    assert "household months=0" in again.output
+
+
 def test_the_monthly_job_stores_the_closed_months_before_the_snapshots(home, app):
     household, _ = home
     add_visit(household, VisitKind.home_visit, VisitStatus.done, date(2026, 10, 5))
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["jobs", "run", "monthly_snapshot"])
     assert result.exit_code == 0, result.output
-    assert "household months=13" in result.output
+    assert "household months=14" in result.output  # 13 closed, and the running one
     assert row(household, OCTOBER).outcomes == VISITED
     assert db.session.get(StoredMonth, OCTOBER) is not None
 
 
 # Random visits from August to November, on TEST_DAY (23 November): August to October are
-# closed and stored, November is running. Each period is counted from the stored months
-# and from the visits alone; the figures must be the same.
+# closed and stored, November is running and stored through yesterday. Each period is
+# counted from the stored months and from the visits alone; the figures must be the same.
 PERIODS = ["2026-10", "2026-11", "2026-Q3", "2026-Q4", "2026", "2026-09-15..2026-11-10"]
 visits = st.lists(
     st.tuples(
@@ -187,8 +259,8 @@ def test_stored_months_give_the_figures_the_visits_give(make, homes):
         ]
 
     from_visits = figures()
-    services.store_closed_months(TEST_DAY)
-    assert db.session.scalar(select(StoredMonth.month).where(StoredMonth.month == OCTOBER))
+    services.store_months(TEST_DAY)
+    assert db.session.scalar(select(StoredMonth.month).where(StoredMonth.month == NOVEMBER))
     assert figures() == from_visits
     db.session.execute(delete(VisitMonth))
     db.session.execute(delete(StoredMonth))

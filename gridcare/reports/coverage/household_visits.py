@@ -5,8 +5,9 @@ ends, and the timeliness of the windows that closed in the periods counted in fu
 What each visit did (visited, phone, video, not home, checked) is one bit, shifted into
 the place of the stretch it was completed in, and a household's bits are OR-ed together
 (`bit_or`; gridcare/sqlite.py gives SQLite one): one aggregate for every period, instead
-of one per period and outcome. A closed month stored per household (`VisitMonth`,
-pk_visit_month) is read from its rows; the rest of the time from the visits
+of one per period and outcome. The days a month is stored through per household
+(`VisitMonth`, pk_visit_month: closed months, and the running month through yesterday)
+are read from its rows; the rest of the time (today) from the visits
 (ix_visit_completed_at for the completions, BitmapOr ix_visit_status_window_end for the
 windows that closed; from a small area's households, ix_visit_household_kind_status).
 """
@@ -65,15 +66,16 @@ class VisitsByHousehold:
 
     The periods cut the time from the first start to the last end into stretches; each
     visit's outcome bit is shifted into its stretch's place, and `did` tests the bits of
-    a period's stretches. A closed month stored per household (`VisitMonth`) that lies
-    within one stretch is read from its rows, shifted the same way; only the rest of the
-    time is read from the visits."""
+    a period's stretches. A month's stored days (`VisitMonth`, from its first day through
+    the day `StoredMonth` gives, before `today`) that lie within one stretch are read
+    from its rows, shifted the same way; only the rest of the time is read from the
+    visits."""
 
     def __init__(self, in_area, periods: list[Period], full: set[int], today: date, everywhere):
         cuts = sorted({p.start_utc for p in periods} | {p.end_utc for p in periods})
         self.stretches = list(pairwise(cuts))
         self.span = (cuts[0], cuts[-1])
-        self.months = _stored_months(self.stretches)
+        self.months = _stored_months(self.stretches, today)
         households = select(Household.id).where(in_area)
 
         def of_area(column):
@@ -105,7 +107,7 @@ class VisitsByHousehold:
     def _visits(self, periods: list[Period], full: set[int], today: date):
         """One row per visit of the time no stored month covers: its outcome bit in its
         stretch's place, and 1 or 0 for each timeliness count of each period in full."""
-        holes = [(day_start_utc(m), day_start_utc(next_month_start(m))) for m in self.months]
+        holes = [(day_start_utc(m), day_start_utc(after)) for m, after in self._stored_days()]
         masks = [
             (
                 outcome_bit()
@@ -117,7 +119,7 @@ class VisitsByHousehold:
         for i in sorted(full):
             p = periods[i]
             last = min(p.end, today - timedelta(days=1))
-            stored = [(m, next_month_start(m)) for m in self._closed_by(today)]
+            stored = self._stored_days()
             closed = window_closed_in(_gaps((p.start, last + timedelta(days=1)), stored))
             windows.append(closed)
             conditions = timeliness(closed)
@@ -132,7 +134,7 @@ class VisitsByHousehold:
     def _stored(self, periods: list[Period], full: set[int], today: date):
         """One row per household and stored month: its outcome bits in the place of the
         month's stretch, and its timeliness counts for each period in full that holds the
-        month (once the month has closed by `today`)."""
+        month."""
         masks = []
         for m, chunk in enumerate(self._chunks()):
             places = {
@@ -145,18 +147,19 @@ class VisitsByHousehold:
         counts = []
         for i in sorted(full):
             p = periods[i]
-            inside = [month for month in self._closed_by(today) if p.start <= month <= p.end]
+            inside = [month for month in self.months if p.start <= month <= p.end]
             counts += [
                 _month_count(getattr(VisitMonth, name), inside).label(f"{name}{i}")
                 for name in TIMELINESS
             ]
         return select(VisitMonth.household_id, *masks, *counts).where(
-            VisitMonth.month.in_(self.months)
+            VisitMonth.month.in_(list(self.months))
         )
 
-    def _closed_by(self, today: date) -> list[date]:
-        """The stored months that ended before `today` (their windows all closed)."""
-        return [m for m in self.months if next_month_start(m) <= today]
+    def _stored_days(self) -> list[tuple[date, date]]:
+        """The stored days of each month read from its rows: (first day, day after the
+        last), in order."""
+        return [(m, through + timedelta(days=1)) for m, through in self.months.items()]
 
     def _chunks(self) -> list[list[tuple]]:
         size = STRETCHES_PER_MASK
@@ -176,20 +179,30 @@ class VisitsByHousehold:
         return or_(*tests)
 
 
-def _stored_months(stretches: list[tuple]) -> list[date]:
-    """The stored months (`StoredMonth`) that each lie within one stretch."""
-    inside = []
+def _stored_months(stretches: list[tuple], today: date) -> dict[date, date]:
+    """The months whose stored days (`StoredMonth`: from the first day through a day
+    before `today`) each lie within one stretch, in order, with the last of those days.
+    A stretch may begin or end inside a month: such a month is read from its visits."""
+    starts = {}
     for start, end in stretches:
         month = month_start(utc_to_local_date(start))
-        while day_start_utc(next_month_start(month)) <= end:
-            if day_start_utc(month) >= start:
-                inside.append(month)
+        if day_start_utc(month) < start:
             month = next_month_start(month)
-    if not inside:
-        return []
-    return sorted(
-        db.session.scalars(select(StoredMonth.month).where(StoredMonth.month.in_(inside)))
+        while day_start_utc(month) < end:
+            starts[month] = end
+            month = next_month_start(month)
+    if not starts:
+        return {}
+    stored = db.session.execute(
+        select(StoredMonth.month, StoredMonth.through)
+        .where(StoredMonth.month.in_(list(starts)))
+        .order_by(StoredMonth.month)
     )
+    return {
+        month: through
+        for month, through in stored
+        if through < today and day_start_utc(through + timedelta(days=1)) <= starts[month]
+    }
 
 
 def _gaps(span: tuple, holes: list[tuple]) -> list[tuple]:

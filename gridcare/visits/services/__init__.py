@@ -30,7 +30,7 @@ from gridcare.visits.services.life_events import (
     household_life_events,
     record_life_event,
 )
-from gridcare.visits.services.months import store_closed_months
+from gridcare.visits.services.months import store_months
 from gridcare.visits.services.planning import (
     PlanSummary,
     close_missed,
@@ -124,7 +124,7 @@ __all__ = [
     "recorded_time",
     "refresh_campaign",
     "schedules_for",
-    "store_closed_months",
+    "store_months",
     "sync_schedules",
     "worker_day",
     "workers_who_can_open",

@@ -1,20 +1,27 @@
-"""What each household's visits did in a closed month (`VisitMonth`): stored once the
-month has closed, and counted again for a household when a record lands late in a closed
-month (a phone's outbox sent after midnight, a window marked missed on the 1st).
+"""What each household's visits did in a month (`VisitMonth`), stored through a day:
+a closed month through its last day, the running month through yesterday (every night,
+`store_months`). A record that lands late on a stored day (a phone's outbox sent after
+midnight, a window marked missed at night) counts its household's row again.
 
-A report over a quarter then reads a row per household for its closed months and only
-the running month's visits: on 6 December the city's quarter read December's 58,700
-visits instead of the quarter's 436,000 (docs/performance.md).
+A report over a quarter then reads a row per household and month, and only today's
+visits: on 6 December the city's quarter read 63,700 rows for December and today's
+visits, instead of December's 69,000 visits scattered over 20,000 heap pages
+(docs/performance.md).
+
+Storing and the late records take turns (`_take_turns`): a record checks whether its day
+is stored while the store cannot run, and the store counts once every such record has
+committed. Without that, a visit sent at the moment the night's store counts the month
+could miss both the store and the recount.
 """
 
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import Date, case, func, literal, or_, select
+from sqlalchemy import Date, case, delete, func, insert, literal, or_, select
 
-from gridcare.clock import day_start_utc, month_start, next_month_start
+from gridcare.clock import day_start_utc, month_end, month_start, next_month_start
 from gridcare.clock import today as local_today
-from gridcare.dialects import count_if, insert_ignoring_conflicts, insert_replacing_conflicts
+from gridcare.dialects import advisory_lock, count_if, insert_replacing_conflicts
 from gridcare.extensions import db
 from gridcare.registry.models import Household
 from gridcare.visits.models import (
@@ -29,49 +36,78 @@ from gridcare.visits.models import (
 
 # Households counted again per statement (never one `IN (…)` of a whole city).
 BATCH = 10_000
-# How far back the monthly job fills in months it has not stored (after downtime, or the
-# first 1st after an upgrade).
+# How far back the store fills in months it has not stored in full (after downtime, or
+# the first night after an upgrade).
 MONTHS_KEPT = 13
 COLUMNS = ["month", "household_id", "outcomes", "on_time", "late", "missed"]
+# The PostgreSQL advisory lock by which storing and late records take turns.
+TURNS = 0x6D6F6E7468  # "month"
 
 
-def store_closed_months(today: date | None = None) -> list[date]:
-    """Store each of the last `MONTHS_KEPT` closed months not stored yet; returns them."""
-    months, month = [], month_start(today or local_today())
+def store_months(today: date | None = None) -> list[date]:
+    """Store each of the last `MONTHS_KEPT` closed months not stored through its last day,
+    and the running month through yesterday (nothing on the 1st); returns the months
+    stored."""
+    today = today or local_today()
+    wanted, month = {}, month_start(today)
+    if today > month:
+        wanted[month] = today - timedelta(days=1)
     for _ in range(MONTHS_KEPT):
         month = month_start(month - timedelta(days=1))
-        months.append(month)
-    stored = set(db.session.scalars(select(StoredMonth.month).where(StoredMonth.month.in_(months))))
-    missing = sorted(m for m in months if m not in stored)
+        wanted[month] = month_end(month)
+    stored = stored_through(list(wanted), take_turn=False)
+    missing = sorted(m for m, through in wanted.items() if stored.get(m) != through)
     for month in missing:
-        store_month(month, today)
+        store_month(month, wanted[month], today)
     return missing
 
 
-def store_month(month: date, today: date | None = None) -> None:
-    """Write the rows of every household with something to count in a closed month, and
-    mark the month stored. A household's row written meanwhile by `rewrite` is kept: it
-    was counted from the same visits, and later."""
+def store_month(month: date, through: date, today: date | None = None) -> None:
+    """Write the rows of every household with something to count in `month` from its
+    first day through `through` (a day before today), replacing the month's rows, and
+    mark the month stored through it."""
     month = month_start(month)
-    if month >= month_start(today or local_today()):
-        raise ValueError(f"{month:%Y-%m} has not closed yet")
-    db.session.execute(insert_ignoring_conflicts(VisitMonth).from_select(COLUMNS, _rows(month)))
-    db.session.execute(insert_ignoring_conflicts(StoredMonth).values(month=month))
+    if not month <= through < min(today or local_today(), next_month_start(month)):
+        raise ValueError(f"{month:%Y-%m} cannot be stored through {through}")
+    _take_turns(alone=True)
+    found = db.session.get(StoredMonth, month)
+    if found is None:
+        db.session.add(StoredMonth(month=month, through=through))
+    else:
+        found.through = through
+    db.session.flush()
+    db.session.execute(delete(VisitMonth).where(VisitMonth.month == month))
+    db.session.execute(insert(VisitMonth).from_select(COLUMNS, _rows(month, through)))
     db.session.commit()
 
 
-def rewrite(household_ids: Iterable[int], days: Iterable[date], today: date | None = None) -> None:
-    """Count again the rows of these households for the closed months of `days` (the
-    completion or window days a late record touched). Months still open are skipped:
-    they are read from their visits. A month not stored yet gets the rows too, so the
-    job storing it meanwhile cannot miss the record.
+def stored_through(
+    months: Iterable[date] | None = None, take_turn: bool = True
+) -> dict[date, date]:
+    """The day through which each of these months (or every month) is stored; months not
+    stored are left out. `take_turn`: first wait for a store running now, and keep it
+    waiting until this transaction ends (a writer deciding whether to count a record
+    again)."""
+    if take_turn:
+        _take_turns(alone=False)
+    stmt = select(StoredMonth.month, StoredMonth.through)
+    if months is not None:
+        stmt = stmt.where(StoredMonth.month.in_(set(months)))
+    return dict(db.session.execute(stmt).all())
+
+
+def rewrite(household_ids: Iterable[int], days: Iterable[date]) -> None:
+    """Count again the rows of these households for the months of `days` (the completion
+    or window days a late record touched) stored through that day. Other days are read
+    from their visits, or counted by the store that has not run yet.
 
     Two transactions counting the same household at once (the night's `close_missed`
     and a phone's late visit) would each miss the other's uncommitted record, and the
     later write would win: each first locks its households (`lock_households`), and
     counts once the other has committed."""
-    this_month = month_start(today or local_today())
-    months = sorted(m for m in {month_start(day) for day in days} if m < this_month)
+    days = set(days)
+    stored = stored_through({month_start(day) for day in days})
+    months = sorted(m for m, through in stored.items() if any(m <= d <= through for d in days))
     if not months:
         return
     ids = lock_households(household_ids)
@@ -79,9 +115,19 @@ def rewrite(household_ids: Iterable[int], days: Iterable[date], today: date | No
         for month in months:
             db.session.execute(
                 insert_replacing_conflicts(
-                    VisitMonth, ["month", "household_id"], COLUMNS, _rows(month, ids[n : n + BATCH])
+                    VisitMonth,
+                    ["month", "household_id"],
+                    COLUMNS,
+                    _rows(month, stored[month], ids[n : n + BATCH]),
                 )
             )
+
+
+def _take_turns(alone: bool) -> None:
+    """Storing takes the turn alone; writers checking for stored days share theirs. Held
+    until the transaction ends. SQLite runs one writing transaction at a time: nothing
+    to take."""
+    advisory_lock(TURNS, shared=not alone)
 
 
 def lock_households(household_ids: Iterable[int]) -> list[int]:
@@ -102,11 +148,11 @@ def lock_households(household_ids: Iterable[int]) -> list[int]:
     return ids
 
 
-def _rows(month: date, household_ids: list[int] | None = None):
+def _rows(month: date, through: date, household_ids: list[int] | None = None):
     """The month's row of each household (of `household_ids`, or all) with something to
-    count: what its visits completed in the month did, and the timeliness of its windows
-    that closed in the month."""
-    after = next_month_start(month)
+    count from the month's first day through `through`: what its visits completed on
+    those days did, and the timeliness of its windows that closed on them."""
+    after = through + timedelta(days=1)
     completed = completed_in([(day_start_utc(month), day_start_utc(after))])
     closed = window_closed_in([(month, after)])
     outcomes = func.coalesce(func.bit_or(case((completed, outcome_bit()), else_=0)), 0)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, bindparam, case, exists, func, null, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, false, func, null, or_, select, update
 
 from gridcare.accounts.lookups import grid_workers, users_over
 from gridcare.areas.models import Area
@@ -389,12 +389,18 @@ def generate_visits(today: date) -> PlanSummary:
 
 def close_missed(today: date) -> int:
     """Mark planned visits whose window closed before today as missed (final). A window
-    that closed in a month now closed (on the 1st, or after downtime) counts again in
-    that month's stored rows; those households are locked before their visits, in the
-    order the registry's writers take (a household, then its visits)."""
+    that closed on a stored day (`months`: a closed month, or this month up to the night
+    it was stored) counts again in its month's stored rows; those households are locked
+    before their visits, in the order the registry's writers take (a household, then its
+    visits)."""
     lapsed = and_(Visit.status == VisitStatus.planned, Visit.window_end < today)
-    in_closed_months = and_(lapsed, Visit.window_end < today.replace(day=1))
-    months.lock_households(db.session.scalars(select(Visit.household_id).where(in_closed_months)))
+    stored = months.stored_through()
+    on_stored_days = or_(
+        false(), *(Visit.window_end.between(m, through) for m, through in stored.items())
+    )
+    months.lock_households(
+        db.session.scalars(select(Visit.household_id).where(lapsed, on_stored_days))
+    )
     missed = db.session.execute(
         update(Visit)
         .where(lapsed)
@@ -402,11 +408,13 @@ def close_missed(today: date) -> int:
         .returning(Visit.household_id, Visit.window_end)
         .execution_options(synchronize_session=False)
     ).all()
-    by_month = defaultdict(list)
+    by_month = defaultdict(lambda: (set(), set()))
     for household_id, window_end in missed:
-        by_month[window_end.replace(day=1)].append(household_id)
+        households, days = by_month[window_end.replace(day=1)]
+        households.add(household_id)
+        days.add(window_end)
     for month in sorted(by_month):
-        months.rewrite(by_month[month], [month], today)  # skips months still open
+        months.rewrite(*by_month[month])  # only the stored days count again
     db.session.commit()
     return len(missed)
 
