@@ -4,9 +4,9 @@ a closed month through its last day, the running month through yesterday (every 
 midnight, a window marked missed at night) counts its household's row again.
 
 A report over a quarter then reads a row per household and month, and only today's
-visits: on 6 December the city's quarter read 63,700 rows for December and today's
-visits, instead of December's 69,000 visits scattered over 20,000 heap pages
-(docs/performance.md).
+visits: on 7 December the city's quarter read 274,600 rows (54,700 of them December's,
+through the 6th) and 24 visits of the day, instead of December's 69,000 visits scattered
+over 17,000 to 30,000 heap pages (docs/performance.md).
 
 Storing and the late records take turns (`_take_turns`): a record checks whether its day
 is stored while the store cannot run, and the store counts once every such record has
