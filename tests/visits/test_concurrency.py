@@ -54,6 +54,19 @@ def run_twice_at_once(app, work):
     return results, errors
 
 
+def phone_call(actor, household_id: int, completed_at: datetime):
+    """A phone call to the household at `completed_at`, sent by the worker's outbox."""
+    return services.log_visit(
+        actor,
+        db.session.get(Household, household_id),
+        kind=VisitKind.home_visit,
+        client_uuid=str(uuid.uuid4()),
+        outcome=Outcome.well,
+        method=VisitMethod.phone,
+        completed_at=completed_at,
+    )
+
+
 @pytest.fixture
 def household(make):
     tree = make.tree()
@@ -138,15 +151,7 @@ def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_m
     def phone():
         marked.wait(10)
         with app.app_context():
-            services.log_visit(
-                actor,
-                db.session.get(Household, household_id),
-                kind=VisitKind.home_visit,
-                client_uuid=str(uuid.uuid4()),
-                outcome=Outcome.well,
-                method=VisitMethod.phone,
-                completed_at=datetime(2026, 11, 29, 14),  # 22:00 in Shanghai
-            )
+            phone_call(actor, household_id, datetime(2026, 11, 29, 14))  # 22:00 in Shanghai
 
     db.session.commit()
     first_of_december = datetime(2026, 12, 1, 0, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -193,15 +198,8 @@ def test_a_visit_sent_while_the_night_stores_its_day_is_counted(app, household, 
 
     def phone():
         with app.app_context():
-            services.log_visit(
-                actor,
-                db.session.get(Household, household_id),
-                kind=VisitKind.home_visit,
-                client_uuid=str(uuid.uuid4()),
-                outcome=Outcome.well,
-                method=VisitMethod.phone,
-                completed_at=datetime(2026, 11, 22, 12),  # 20:00 in Shanghai, yesterday
-            )
+            # 20:00 in Shanghai, yesterday evening
+            phone_call(actor, household_id, datetime(2026, 11, 22, 12))
 
     one_in_the_morning = datetime(2026, 11, 23, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(one_in_the_morning, tick=True):

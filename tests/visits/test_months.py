@@ -59,6 +59,18 @@ def add_visit(household, kind, status, due: date, window_days=3, done_on=None, m
     return visit
 
 
+def send_visit(actor, household, completed_at: datetime) -> Visit:
+    """A home visit done in person at `completed_at`, as the phone's outbox sends it."""
+    return services.log_visit(
+        actor,
+        household,
+        kind=VisitKind.home_visit,
+        client_uuid=str(uuid.uuid4()),
+        outcome=Outcome.well,
+        completed_at=completed_at,
+    )
+
+
 def row(household, month: date) -> VisitMonth | None:
     return db.session.get(VisitMonth, (month, household.id))
 
@@ -106,14 +118,7 @@ def test_a_visit_logged_after_midnight_into_a_closed_month_counts_in_it(home):
         assert row(household, NOVEMBER) is None  # nothing was done in November yet
 
         # The phone's outbox sends last night's visit half an hour into December.
-        services.log_visit(
-            actor,
-            household,
-            kind=VisitKind.home_visit,
-            client_uuid=str(uuid.uuid4()),
-            outcome=Outcome.well,
-            completed_at=at(date(2026, 11, 30), 22),
-        )
+        send_visit(actor, household, at(date(2026, 11, 30), 22))
 
         assert row(household, NOVEMBER).outcomes == VISITED
         november = parse("2026-11")
@@ -143,14 +148,7 @@ def test_a_visit_sent_late_onto_a_stored_day_of_the_running_month_counts_in_it(h
     assert row(household, NOVEMBER) is None
 
     # The phone's outbox sends last night's visit in the morning.
-    services.log_visit(
-        actor,
-        household,
-        kind=VisitKind.home_visit,
-        client_uuid=str(uuid.uuid4()),
-        outcome=Outcome.well,
-        completed_at=at(TEST_DAY - timedelta(days=1), 21),
-    )
+    send_visit(actor, household, at(TEST_DAY - timedelta(days=1), 21))
 
     assert row(household, NOVEMBER).outcomes == VISITED
     (grids,) = reached_per_grid(Household.id == household.id, [parse("2026-11")])
@@ -160,14 +158,7 @@ def test_a_visit_sent_late_onto_a_stored_day_of_the_running_month_counts_in_it(h
 def test_todays_visit_is_counted_from_the_visits_not_stored(home):
     household, actor = home
     services.store_months(TEST_DAY)
-    services.log_visit(
-        actor,
-        household,
-        kind=VisitKind.home_visit,
-        client_uuid=str(uuid.uuid4()),
-        outcome=Outcome.well,
-        completed_at=at(TEST_DAY, 9),
-    )
+    send_visit(actor, household, at(TEST_DAY, 9))
 
     assert row(household, NOVEMBER) is None  # today is not stored
     (grids,) = reached_per_grid(Household.id == household.id, [parse("2026-11")])
