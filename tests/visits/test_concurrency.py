@@ -54,6 +54,13 @@ def run_twice_at_once(app, work):
     return results, errors
 
 
+def side_by_side(*threads: threading.Thread) -> None:
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
 def phone_call(actor, household_id: int, completed_at: datetime):
     """A phone call to the household at `completed_at`, sent by the worker's outbox."""
     return services.log_visit(
@@ -156,11 +163,7 @@ def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_m
     db.session.commit()
     first_of_december = datetime(2026, 12, 1, 0, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(first_of_december, tick=True):
-        threads = [threading.Thread(target=night, name="night"), threading.Thread(target=phone)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        side_by_side(threading.Thread(target=night, name="night"), threading.Thread(target=phone))
 
     db.session.expire_all()
     november = db.session.get(VisitMonth, (date(2026, 11, 1), household_id))
@@ -203,11 +206,7 @@ def test_a_visit_sent_while_the_night_stores_its_day_is_counted(app, household, 
 
     one_in_the_morning = datetime(2026, 11, 23, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(one_in_the_morning, tick=True):
-        threads = [threading.Thread(target=night), threading.Thread(target=phone, name="phone")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        side_by_side(threading.Thread(target=night), threading.Thread(target=phone, name="phone"))
 
     db.session.expire_all()
     november = db.session.get(VisitMonth, (date(2026, 11, 1), household_id))
