@@ -3,7 +3,7 @@
 import threading
 import time
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +13,10 @@ from sqlalchemy import func, select
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.registry.models import Household
+from gridcare.registry.services.households import update_household
+from gridcare.reports.coverage import household_visits
+from gridcare.reports.coverage.reached import reached_per_grid
+from gridcare.reports.periods import parse
 from gridcare.visits import services
 from gridcare.visits.models import (
     PHONE,
@@ -54,22 +58,38 @@ def run_twice_at_once(app, work):
     return results, errors
 
 
-def side_by_side(*threads: threading.Thread) -> None:
+def side_by_side(app, *work) -> list[Exception]:
+    """Run each function in its own thread (named after it) and app context, all at once;
+    returns what they raised."""
+    errors = []
+
+    def run(function):
+        with app.app_context():
+            try:
+                function()
+            except Exception as exc:  # collected, asserted by the caller
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(w,), name=w.__name__) for w in work]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return errors
 
 
-def phone_call(actor, household_id: int, completed_at: datetime):
-    """A phone call to the household at `completed_at`, sent by the worker's outbox."""
+def sent_from_phone(actor, household_id: int, completed_at: datetime, method=VisitMethod.phone):
+    """A home visit done at `completed_at` (a call unless said), sent by the worker's
+    outbox; done in person, it completes the household's open task."""
     return services.log_visit(
         actor,
         db.session.get(Household, household_id),
         kind=VisitKind.home_visit,
         client_uuid=str(uuid.uuid4()),
         outcome=Outcome.well,
-        method=VisitMethod.phone,
+        method=method,
         completed_at=completed_at,
     )
 
@@ -116,9 +136,10 @@ def test_the_same_form_sent_twice_at_once_stores_one_visit(app, household, make)
 def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_month(
     app, household, make, monkeypatch
 ):
-    """On the 1st, `close_missed` marks November's last window missed while a phone's
-    outbox sends a November visit of the same household, both on days November was
-    stored through the night before: both land in November's row.
+    """`close_missed` runs late (on the 1st, after a night it failed): it marks missed a
+    window that closed on the 28th, a day November was already stored through, while a
+    phone's outbox sends a visit of the 29th of the same household: both land in
+    November's row.
     Without the households' lock, the visit's transaction counted first (without the
     uncommitted missed window) and the night's count, made without the uncommitted
     visit, replaced it."""
@@ -152,18 +173,16 @@ def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_m
     monkeypatch.setattr(months, "rewrite", in_turn)
 
     def night():
-        with app.app_context():
-            services.close_missed(date(2026, 12, 1))
+        services.close_missed(date(2026, 12, 1))
 
     def phone():
         marked.wait(10)
-        with app.app_context():
-            phone_call(actor, household_id, datetime(2026, 11, 29, 14))  # 22:00 in Shanghai
+        sent_from_phone(actor, household_id, datetime(2026, 11, 29, 14))  # 22:00 in Shanghai
 
     db.session.commit()
     first_of_december = datetime(2026, 12, 1, 0, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(first_of_december, tick=True):
-        side_by_side(threading.Thread(target=night, name="night"), threading.Thread(target=phone))
+        assert side_by_side(app, night, phone) == []
 
     db.session.expire_all()
     november = db.session.get(VisitMonth, (date(2026, 11, 1), household_id))
@@ -183,31 +202,172 @@ def test_a_visit_sent_while_the_night_stores_its_day_is_counted(app, household, 
     db.session.commit()
     household_id = household.id
     checked = threading.Event()
-    stored_through = months.stored_through
+    rewrite = months.rewrite
 
-    def in_turn(*args, **kwargs):
-        found = stored_through(*args, **kwargs)
+    def in_turn(household_ids, days):
+        rewrite(household_ids, days)
         if threading.current_thread().name == "phone":
-            checked.set()  # yesterday is not stored: nothing to count again
+            checked.set()  # yesterday is not stored: nothing was counted again
             time.sleep(1.0)  # meanwhile the night stores yesterday; then the visit commits
-        return found
 
-    monkeypatch.setattr(months, "stored_through", in_turn)
+    monkeypatch.setattr(months, "rewrite", in_turn)
 
     def night():
         checked.wait(10)
-        with app.app_context():
-            months.store_months(TODAY)
+        months.store_months(TODAY)
 
     def phone():
-        with app.app_context():
-            # 20:00 in Shanghai, yesterday evening
-            phone_call(actor, household_id, datetime(2026, 11, 22, 12))
+        sent_from_phone(actor, household_id, datetime(2026, 11, 22, 12))  # 20:00 yesterday
 
     one_in_the_morning = datetime(2026, 11, 23, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(one_in_the_morning, tick=True):
-        side_by_side(threading.Thread(target=night), threading.Thread(target=phone, name="phone"))
+        assert side_by_side(app, night, phone) == []
 
     db.session.expire_all()
     november = db.session.get(VisitMonth, (date(2026, 11, 1), household_id))
     assert november is not None and november.outcomes == PHONE
+
+
+def test_a_report_read_while_the_night_stores_counts_each_day_once(app, household, monkeypatch):
+    """A report reads which days are stored (November through the 21st), then the night
+    stores the 22nd, then the report's statement reads November's rows, now through the
+    22nd, and the 22nd's visits: without counting again, a window that closed on the
+    22nd counted twice."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite reads one snapshot per transaction")
+    db.session.add(
+        Visit(
+            household_id=household.id,
+            kind=VisitKind.home_visit,
+            status=VisitStatus.done,
+            method=VisitMethod.in_person,
+            due_date=date(2026, 11, 20),
+            window_end=date(2026, 11, 22),
+            completed_at=datetime(2026, 11, 22, 2),  # 10:00 in Shanghai
+        )
+    )
+    db.session.commit()
+    months.store_month(date(2026, 11, 1), date(2026, 11, 21), today=date(2026, 11, 22))
+    grid_id, november = household.grid_id, parse("2026-11")
+    read, stored = threading.Event(), threading.Event()
+    stored_months = household_visits._stored_months
+    seen = []
+
+    def in_turn(stretches, today):
+        found = stored_months(stretches, today)
+        if threading.current_thread().name == "report" and not read.is_set():
+            read.set()
+            stored.wait(10)  # the night stores the 22nd meanwhile
+        return found
+
+    monkeypatch.setattr(household_visits, "_stored_months", in_turn)
+
+    def report():
+        (grids,) = reached_per_grid(Household.id > 0, [november], in_full=(november,))
+        seen.append(grids[grid_id].on_time)
+
+    def night():
+        read.wait(10)
+        months.store_months(TODAY)
+        stored.set()
+
+    assert side_by_side(app, report, night) == []
+    assert seen == [1]
+
+
+@pytest.fixture
+def home(make):
+    """A household on the register since last year, its grid's worker and the district's
+    officer."""
+    tree = make.tree()
+    worker = make.user("grid_worker", areas=[tree["grid1"]])
+    officer = make.user("officer", areas=[tree["district"]])
+    household = make.household(tree["grid1"], created_at=datetime(2025, 1, 1))
+    make.resident(household, birth_date=date(1940, 1, 1), created_at=datetime(2025, 1, 1))
+    return tree, household, worker, officer
+
+
+def planned_task(household, worker, window_end: date) -> None:
+    db.session.add(
+        Visit(
+            household_id=household.id,
+            kind=VisitKind.home_visit,
+            status=VisitStatus.planned,
+            due_date=window_end - timedelta(days=3),
+            window_end=window_end,
+            worker_id=worker.id,
+            created_at=datetime(2026, 1, 1),
+        )
+    )
+    db.session.commit()
+
+
+def pause_in_rewrite(monkeypatch, paused: threading.Event) -> None:
+    """The phone's transaction stops for a second where it looks up the stored days:
+    without `months.hold`, after it has completed its task."""
+    stored_through = months.stored_through
+
+    def in_turn(*args, **kwargs):
+        if threading.current_thread().name == "phone":
+            paused.set()
+            time.sleep(1.0)
+        return stored_through(*args, **kwargs)
+
+    monkeypatch.setattr(months, "stored_through", in_turn)
+
+
+def test_a_phone_sending_yesterdays_visit_while_an_officer_moves_the_household(
+    app, home, monkeypatch
+):
+    """The phone completes the household's task with yesterday's visit, a stored day;
+    the officer moves the household to another grid, which hands its open task back.
+    Completing the task first and locking the household after, the phone deadlocked with
+    the officer, who locks the household, then its task."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    tree, household, worker, officer = home
+    planned_task(household, worker, TODAY + timedelta(days=3))
+    months.store_months(TODAY)  # November through the 22nd
+    household_id, grid3, actor = household.id, tree["grid3"].id, actor_for(worker)
+    officer_actor = actor_for(officer)
+    paused = threading.Event()
+    pause_in_rewrite(monkeypatch, paused)
+
+    def phone():  # in person, yesterday at 20:00: it completes the task
+        sent_from_phone(actor, household_id, datetime(2026, 11, 22, 12), VisitMethod.in_person)
+
+    def officer_moves():
+        paused.wait(10)
+        moved = loaded(db.session.get(Household, household_id), "grid")
+        update_household(officer_actor, moved, grid_id=grid3, address=moved.address)
+
+    assert side_by_side(app, phone, officer_moves) == []
+
+
+def test_a_phone_completing_a_lapsed_task_while_close_missed_runs(app, home, monkeypatch):
+    """A task whose window closed on a stored day, not marked missed yet (the store ran
+    before a late `close_missed`). The phone completes it while the night marks it
+    missed: both take the household first, then its task, and neither deadlocks."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    _, household, worker, _ = home
+    planned_task(household, worker, TODAY - timedelta(days=2))
+    months.store_months(TODAY)
+    household_id, actor = household.id, actor_for(worker)
+    paused = threading.Event()
+    pause_in_rewrite(monkeypatch, paused)
+
+    def phone():  # in person, now: it completes the lapsed task
+        services.log_visit(
+            actor,
+            db.session.get(Household, household_id),
+            kind=VisitKind.home_visit,
+            client_uuid=str(uuid.uuid4()),
+            outcome=Outcome.well,
+        )
+
+    def night():
+        paused.wait(10)
+        services.close_missed(TODAY)
+
+    assert side_by_side(app, phone, night) == []

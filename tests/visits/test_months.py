@@ -114,7 +114,7 @@ def test_a_visit_logged_after_midnight_into_a_closed_month_counts_in_it(home):
     household, actor = home
     first_of_december = datetime.combine(date(2026, 12, 1), time(0, 30), tzinfo=SHANGHAI)
     with time_machine.travel(first_of_december):
-        services.store_months()  # the monthly job ran at midnight
+        services.store_months()  # as the night's store would have done
         assert row(household, NOVEMBER) is None  # nothing was done in November yet
 
         # The phone's outbox sends last night's visit half an hour into December.

@@ -69,13 +69,22 @@ class VisitsByHousehold:
     a period's stretches. A month's stored days (`VisitMonth`, from its first day through
     the day `StoredMonth` gives, before `today`) that lie within one stretch are read
     from its rows, shifted the same way; only the rest of the time is read from the
-    visits."""
+    visits (`from_rows=False`: every day from the visits)."""
 
-    def __init__(self, in_area, periods: list[Period], full: set[int], today: date, everywhere):
+    def __init__(
+        self,
+        in_area,
+        periods: list[Period],
+        full: set[int],
+        today: date,
+        everywhere: bool,
+        from_rows: bool = True,
+    ):
         cuts = sorted({p.start_utc for p in periods} | {p.end_utc for p in periods})
         self.stretches = list(pairwise(cuts))
         self.span = (cuts[0], cuts[-1])
-        self.months = _stored_months(self.stretches, today)
+        self.today = today
+        self.months = _stored_months(self.stretches, today) if from_rows else {}
         households = select(Household.id).where(in_area)
 
         def of_area(column):
@@ -155,6 +164,11 @@ class VisitsByHousehold:
         return select(VisitMonth.household_id, *masks, *counts).where(
             VisitMonth.month.in_(list(self.months))
         )
+
+    def stored_since(self) -> bool:
+        """A store has committed since the stored days were read: the rows read since may
+        hold more days than those (their statement must run again)."""
+        return bool(self.months) and _stored_months(self.stretches, self.today) != self.months
 
     def _stored_days(self) -> list[tuple[date, date]]:
         """The stored days of each month read from its rows: (first day, day after the

@@ -30,7 +30,8 @@ every household, 30 s instead of 0.3 s for the small demo):
   the same rows counted straight into their grid for the registry's groups (counted
   per household first, they cost more than the rest of the households' side);
 - `household_visits`: the visits grouped by household, what they did in each stretch of
-  time, as bits, and the timeliness of the closed windows; closed months from their
+  time, as bits, and the timeliness of the closed windows; the days each month is
+  stored through (closed months, and the running month through yesterday) from their
   stored rows (`household_visits`).
 
 The visits are joined to the area's households (every one of them: a household with
@@ -158,12 +159,42 @@ def reached_per_grid(
     if not periods:
         return []
     settle_for_reports()
+    today = today or local_today()
     full = {i for i, p in enumerate(periods) if p in in_full}
     tallied = list({periods[i].end: periods[i] for i in sorted(full)}.values())
     residents = _target_residents(in_area, periods, tallied)
     people = _households(residents, periods)
-    visits = VisitsByHousehold(in_area, periods, full, today or local_today(), everywhere)
+    # The stored days are read before the statement that reads their rows: a store that
+    # commits in between (the night's, at 01:00) would have some days counted twice, so
+    # the statement runs again; the last time, with every day from the visits.
+    for attempt in range(RECOUNTS + 1):
+        from_rows = attempt < RECOUNTS
+        visits = VisitsByHousehold(in_area, periods, full, today, everywhere, from_rows)
+        statement, width = _per_grid(residents, people, visits, periods, full, tallied)
+        rows = db.session.execute(statement).all()
+        if not visits.stored_since():
+            break
+    names = list(registry_groups(periods[0]))
+    result: list[dict[int, Reached]] = [{} for _ in periods]
+    for grid_id, *values in rows:
+        reach = iter(values[:width])  # in the order of `_per_grid`'s columns
+        counted = iter(values[width:])  # each tallied end's groups, in order
+        registry = {  # NULL where the grid has no target resident
+            p.end: {name: int(next(counted) or 0) for name in names} for p in tallied
+        }
+        for i, p in enumerate(periods):
+            counts = {name: int(next(reach)) for name in REACH}
+            if i in full:
+                counts |= {name: int(next(reach)) for name in TIMELINESS}
+                counts |= registry[p.end]
+            if counts["target"] or any(counts.get(name) for name in TIMELINESS):
+                result[i][grid_id] = _reached(counts)
+    return result
 
+
+def _per_grid(residents, people, visits: VisitsByHousehold, periods, full, tallied):
+    """The statement summing households and visits per grid, with the registry counts of
+    the periods `tallied`, and how many columns come before those counts."""
     columns: list = []
     for i, p in enumerate(periods):
         people_count = people.c[_end(p)]  # 0 for none: every household has a row
@@ -193,22 +224,7 @@ def reached_per_grid(
         statement = statement.add_columns(
             *(column for column in groups.c if column.name != "grid_id")
         ).outerjoin(groups, groups.c.grid_id == per_grid.c.grid_id)
-    names = list(registry_groups(periods[0]))
-    result: list[dict[int, Reached]] = [{} for _ in periods]
-    for grid_id, *values in db.session.execute(statement):
-        reach = iter(values[: len(columns)])  # in the order of `columns`
-        counted = iter(values[len(columns) :])  # each tallied end's groups, in order
-        registry = {  # NULL where the grid has no target resident
-            p.end: {name: int(next(counted) or 0) for name in names} for p in tallied
-        }
-        for i, p in enumerate(periods):
-            counts = {name: int(next(reach)) for name in REACH}
-            if i in full:
-                counts |= {name: int(next(reach)) for name in TIMELINESS}
-                counts |= registry[p.end]
-            if counts["target"] or any(counts.get(name) for name in TIMELINESS):
-                result[i][grid_id] = _reached(counts)
-    return result
+    return statement, len(columns)
 
 
 def _end(period: Period) -> str:
@@ -287,6 +303,9 @@ def _registry_counts(residents, tallied: list[Period]):
     )
 
 
+# How many times a report counts again when a store commits while it reads (after
+# downtime, the night stores up to 14 months, each committed alone).
+RECOUNTS = 3
 REACH = (
     "target",
     "visited",

@@ -8,7 +8,7 @@
 - `life_events`: a resident's major change and the urgent visit it calls for;
 - `campaign_templates`: the rounds an officer starts in two taps;
 - `rule_changes`: schedules following a new version of the care-level rules;
-- `months`: what each household's visits did in a closed month, stored for the reports.
+- `months`: what each household's visits did in a month, stored nightly for the reports.
 
 Everything is re-exported here, so `from gridcare.visits import services` keeps working.
 """

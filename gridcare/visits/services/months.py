@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Date, case, delete, func, insert, literal, or_, select
 
-from gridcare.clock import day_start_utc, month_end, month_start, next_month_start
+from gridcare.clock import day_start_utc, month_end, month_start, next_month_start, utcnow
 from gridcare.clock import today as local_today
 from gridcare.dialects import advisory_lock, count_if, insert_replacing_conflicts
 from gridcare.extensions import db
@@ -74,7 +74,7 @@ def store_month(month: date, through: date, today: date | None = None) -> None:
     if found is None:
         db.session.add(StoredMonth(month=month, through=through))
     else:
-        found.through = through
+        found.through, found.stored_at = through, utcnow()
     db.session.flush()
     db.session.execute(delete(VisitMonth).where(VisitMonth.month == month))
     db.session.execute(insert(VisitMonth).from_select(COLUMNS, _rows(month, through)))
@@ -94,6 +94,18 @@ def stored_through(
     if months is not None:
         stmt = stmt.where(StoredMonth.month.in_(set(months)))
     return dict(db.session.execute(stmt).all())
+
+
+def hold(household_ids: Iterable[int], days: Iterable[date]) -> None:
+    """Before a writer changes these households' visits on `days`: take the turn, and when
+    one of the days is stored, lock the households first, in the order the registry's
+    writers take (a household, then its visits). `rewrite` then locks nothing new: a
+    phone completing yesterday's task while an officer moved the household deadlocked
+    the other way round."""
+    days = set(days)
+    stored = stored_through({month_start(day) for day in days})
+    if any(m <= day <= through for m, through in stored.items() for day in days):
+        lock_households(household_ids)
 
 
 def rewrite(household_ids: Iterable[int], days: Iterable[date]) -> None:

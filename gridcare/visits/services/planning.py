@@ -395,6 +395,10 @@ def close_missed(today: date) -> int:
     visits)."""
     lapsed = and_(Visit.status == VisitStatus.planned, Visit.window_end < today)
     stored = months.stored_through()
+
+    def on_stored_day(day):
+        return any(m <= day <= through for m, through in stored.items())
+
     on_stored_days = or_(
         false(), *(Visit.window_end.between(m, through) for m, through in stored.items())
     )
@@ -410,11 +414,12 @@ def close_missed(today: date) -> int:
     ).all()
     by_month = defaultdict(lambda: (set(), set()))
     for household_id, window_end in missed:
-        households, days = by_month[window_end.replace(day=1)]
-        households.add(household_id)
-        days.add(window_end)
+        if on_stored_day(window_end):  # locked above; the others are counted by the store
+            households, days = by_month[window_end.replace(day=1)]
+            households.add(household_id)
+            days.add(window_end)
     for month in sorted(by_month):
-        months.rewrite(*by_month[month])  # only the stored days count again
+        months.rewrite(*by_month[month])
     db.session.commit()
     return len(missed)
 

@@ -153,6 +153,7 @@ def log_visit(
     # The days whose months the record counts in: its completion, and the window it closes.
     days = [utc_to_local_date(completed_at), *([task.window_end] if task is not None else [])]
     try:
+        months.hold([household.id], days)
         visit_id = _complete(task, values) if task is not None else None
         if visit_id is None:
             visit = Visit(
