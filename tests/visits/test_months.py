@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from gridcare.accounts.services import actor_for
 from gridcare.extensions import db
 from gridcare.registry.models import Household
+from gridcare.reports.coverage import reached
 from gridcare.reports.coverage.reached import reached_per_grid
 from gridcare.reports.periods import parse
 from gridcare.visits import services
@@ -256,3 +257,25 @@ def test_stored_months_give_the_figures_the_visits_give(make, homes):
     db.session.execute(delete(VisitMonth))
     db.session.execute(delete(StoredMonth))
     db.session.commit()
+
+
+def test_the_last_recount_reads_every_day_from_the_visits(home, monkeypatch):
+    """A report that saw stores commit while it read, time after time, counts its last
+    time from the visits alone: the same figures."""
+    household, actor = home
+    add_visit(household, VisitKind.home_visit, VisitStatus.done, date(2026, 11, 10))
+    add_visit(household, VisitKind.home_visit, VisitStatus.missed, date(2026, 11, 12))
+    db.session.commit()
+    services.store_months(TEST_DAY)
+    november = parse("2026-11")
+
+    def counted():
+        (grids,) = reached_per_grid(Household.id > 0, [november], in_full=(november,))
+        return {grid: reached.counts() for grid, reached in grids.items()}
+
+    from_rows = counted()
+    monkeypatch.setattr(reached, "RECOUNTS", 0)  # straight to the last time
+
+    assert counted() == from_rows
+    assert from_rows[household.grid_id]["visited"] == 1
+    assert from_rows[household.grid_id]["missed"] == 1

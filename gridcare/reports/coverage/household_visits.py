@@ -166,8 +166,9 @@ class VisitsByHousehold:
         )
 
     def stored_since(self) -> bool:
-        """A store has committed since the stored days were read: the rows read since may
-        hold more days than those (their statement must run again)."""
+        """Some days were read from stored rows, and a store has committed since they were
+        looked up: the rows may hold more days than those (their statement must run
+        again)."""
         return bool(self.months) and _stored_months(self.stretches, self.today) != self.months
 
     def _stored_days(self) -> list[tuple[date, date]]:

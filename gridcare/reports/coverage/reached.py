@@ -1,6 +1,6 @@
 """Who was reached: target households and residents, the visits that reached them, and
 the timeliness of the windows that closed, counted per grid for several periods in one
-statement.
+statement (run again if the night's store commits while it reads).
 
 DESIGN.md's definitions, per period:
 - a **target resident** is active at the period's end (on the register before it ends,

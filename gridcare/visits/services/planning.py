@@ -414,7 +414,10 @@ def close_missed(today: date) -> int:
     ).all()
     by_month = defaultdict(lambda: (set(), set()))
     for household_id, window_end in missed:
-        if on_stored_day(window_end):  # locked above; the others are counted by the store
+        # Locked above; the others are counted by the store. (A visit planned meanwhile
+        # with a window already closed on a stored day would be locked only now: its
+        # count stays right.)
+        if on_stored_day(window_end):
             households, days = by_month[window_end.replace(day=1)]
             households.add(household_id)
             days.add(window_end)
