@@ -162,13 +162,13 @@ def test_a_late_visit_and_the_nights_missed_windows_both_count_in_their_closed_m
     marked = threading.Event()
     rewrite = months.rewrite
 
-    def in_turn(household_ids, days):
+    def in_turn(household_ids, days, stored=None):
         if threading.current_thread().name == "night":
             marked.set()  # the window is marked missed, not yet committed
             time.sleep(0.6)  # meanwhile the phone's visit comes in and is counted
-            rewrite(household_ids, days)
+            rewrite(household_ids, days, stored)
         else:
-            rewrite(household_ids, days)
+            rewrite(household_ids, days, stored)
             time.sleep(1.0)  # and its transaction commits after the night has counted
 
     monkeypatch.setattr(months, "rewrite", in_turn)
@@ -205,8 +205,8 @@ def test_a_visit_sent_while_the_night_stores_its_day_is_counted(app, household, 
     checked = threading.Event()
     rewrite = months.rewrite
 
-    def in_turn(household_ids, days):
-        rewrite(household_ids, days)
+    def in_turn(household_ids, days, stored=None):
+        rewrite(household_ids, days, stored)
         if threading.current_thread().name == "phone":
             checked.set()  # yesterday is not stored: nothing was counted again
             time.sleep(1.0)  # meanwhile the night stores yesterday; then the visit commits
@@ -303,6 +303,12 @@ def planned_task(household, worker, window_end: date) -> None:
     db.session.commit()
 
 
+def move_household(officer, household_id: int, grid_id: int) -> None:
+    """The officer moves the household to another grid: its open tasks are handed back."""
+    moved = loaded(db.session.get(Household, household_id), "grid")
+    update_household(officer, moved, grid_id=grid_id, address=moved.address)
+
+
 def pause_at_stored_days(monkeypatch, paused: threading.Event) -> None:
     """The phone's transaction stops for a second where it looks up the stored days:
     without `months.hold`, after it has completed its task."""
@@ -339,8 +345,7 @@ def test_a_phone_sending_yesterdays_visit_while_an_officer_moves_the_household(
 
     def officer_moves():
         paused.wait(10)
-        moved = loaded(db.session.get(Household, household_id), "grid")
-        update_household(officer_actor, moved, grid_id=grid3, address=moved.address)
+        move_household(officer_actor, household_id, grid3)
 
     assert side_by_side(app, phone, officer_moves) == []
     db.session.expire_all()
@@ -399,11 +404,11 @@ def test_close_missed_while_an_officer_moves_a_household_whose_window_closed_yes
     paused = threading.Event()
     rewrite = months.rewrite
 
-    def in_turn(household_ids, days):
+    def in_turn(household_ids, days, stored=None):
         if threading.current_thread().name == "night":
             paused.set()  # the windows are marked missed, not yet committed
             time.sleep(1.0)
-        return rewrite(household_ids, days)
+        return rewrite(household_ids, days, stored)
 
     monkeypatch.setattr(months, "rewrite", in_turn)
 
@@ -412,8 +417,7 @@ def test_close_missed_while_an_officer_moves_a_household_whose_window_closed_yes
 
     def officer_moves():
         paused.wait(10)
-        moved = loaded(db.session.get(Household, moving_id), "grid")
-        update_household(officer_actor, moved, grid_id=grid3, address=moved.address)
+        move_household(officer_actor, moving_id, grid3)
 
     assert side_by_side(app, night, officer_moves) == []
     db.session.expire_all()

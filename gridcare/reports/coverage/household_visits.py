@@ -29,7 +29,6 @@ from sqlalchemy import (
 )
 
 from gridcare.clock import day_start_utc, month_start, next_month_start, utc_to_local_date
-from gridcare.extensions import db
 from gridcare.registry.models import Household
 from gridcare.reports.periods import Period
 from gridcare.visits.models import (
@@ -38,7 +37,6 @@ from gridcare.visits.models import (
     PHONE,
     VIDEO,
     VISITED,
-    StoredMonth,
     Visit,
     VisitMonth,
     completed_in,
@@ -46,6 +44,7 @@ from gridcare.visits.models import (
     timeliness,
     window_closed_in,
 )
+from gridcare.visits.services.months import stored_through
 
 TIMELINESS = ("on_time", "late", "missed")
 OUTCOMES = {
@@ -125,10 +124,10 @@ class VisitsByHousehold:
             for m, chunk in enumerate(self._chunks())
         ]
         counts, windows = [], []
+        stored = self._stored_days()
         for i in sorted(full):
             p = periods[i]
             last = min(p.end, today - timedelta(days=1))
-            stored = self._stored_days()
             closed = window_closed_in(_gaps((p.start, last + timedelta(days=1)), stored))
             windows.append(closed)
             conditions = timeliness(closed)
@@ -208,14 +207,10 @@ def _stored_months(stretches: list[tuple], today: date) -> dict[date, date]:
             month = next_month_start(month)
     if not starts:
         return {}
-    stored = db.session.execute(
-        select(StoredMonth.month, StoredMonth.through)
-        .where(StoredMonth.month.in_(list(starts)))
-        .order_by(StoredMonth.month)
-    )
+    stored = stored_through(starts, take_turn=False)  # a store meanwhile: `stored_since`
     return {
         month: through
-        for month, through in stored
+        for month, through in sorted(stored.items())
         if through < today and day_start_utc(through + timedelta(days=1)) <= starts[month]
     }
 

@@ -96,30 +96,42 @@ def stored_through(
     return dict(db.session.execute(stmt).all())
 
 
-def hold(household_ids: Iterable[int], days: Iterable[date]) -> None:
+def is_stored(stored: dict[date, date], day: date) -> bool:
+    """`day` is one of the days `stored` (what `stored_through` found) holds."""
+    through = stored.get(month_start(day))
+    return through is not None and day <= through
+
+
+def hold(household_ids: Iterable[int], days: Iterable[date]) -> dict[date, date]:
     """Before a writer changes these households' visits on `days`: take the turn, and when
     one of the days is stored, lock the households first, in the order the registry's
     writers take (a household, then its visits). `rewrite` then locks nothing new: a
     phone completing yesterday's task while an officer moved the household deadlocked
-    the other way round."""
+    the other way round. Returns the stored days found, for `rewrite`."""
     days = set(days)
     stored = stored_through({month_start(day) for day in days})
-    if any(m <= day <= through for m, through in stored.items() for day in days):
+    if any(is_stored(stored, day) for day in days):
         lock_households(household_ids)
+    return stored
 
 
-def rewrite(household_ids: Iterable[int], days: Iterable[date]) -> None:
+def rewrite(
+    household_ids: Iterable[int], days: Iterable[date], stored: dict[date, date] | None = None
+) -> None:
     """Count again the rows of these households for the months of `days` (the completion
     or window days a late record touched) stored through that day. Other days are read
-    from their visits, or counted by the store that has not run yet.
+    from their visits, or counted by the store that has not run yet. `stored`: what
+    `stored_through` found earlier in this transaction (the turn taken, nothing can have
+    changed), instead of looking again.
 
     Two transactions counting the same household at once (the night's `close_missed`
     and a phone's late visit) would each miss the other's uncommitted record, and the
     later write would win: each first locks its households (`lock_households`), and
     counts once the other has committed."""
     days = set(days)
-    stored = stored_through({month_start(day) for day in days})
-    months = sorted(m for m, through in stored.items() if any(m <= d <= through for d in days))
+    if stored is None:
+        stored = stored_through({month_start(day) for day in days})
+    months = sorted({month_start(day) for day in days if is_stored(stored, day)})
     if not months:
         return
     ids = lock_households(household_ids)

@@ -395,10 +395,6 @@ def close_missed(today: date) -> int:
     visits)."""
     lapsed = and_(Visit.status == VisitStatus.planned, Visit.window_end < today)
     stored = months.stored_through()
-
-    def on_stored_day(day):
-        return any(m <= day <= through for m, through in stored.items())
-
     on_stored_days = or_(
         false(), *(Visit.window_end.between(m, through) for m, through in stored.items())
     )
@@ -417,12 +413,12 @@ def close_missed(today: date) -> int:
         # Locked above; the others are counted by the store. (A visit planned meanwhile
         # with a window already closed on a stored day would be locked only now: its
         # count stays right.)
-        if on_stored_day(window_end):
+        if months.is_stored(stored, window_end):
             households, days = by_month[window_end.replace(day=1)]
             households.add(household_id)
             days.add(window_end)
     for month in sorted(by_month):
-        months.rewrite(*by_month[month])
+        months.rewrite(*by_month[month], stored)
     db.session.commit()
     return len(missed)
 

@@ -153,7 +153,7 @@ def log_visit(
     # The days whose months the record counts in: its completion, and the window it closes.
     days = [utc_to_local_date(completed_at), *([task.window_end] if task is not None else [])]
     try:
-        months.hold([household.id], days)
+        stored = months.hold([household.id], days)
         visit_id = _complete(task, values) if task is not None else None
         if visit_id is None:
             visit = Visit(
@@ -174,7 +174,7 @@ def log_visit(
         )
         if task is not None and task.schedule_id is not None:
             plan_due_visits(utc_to_local_date(now), [household.id])
-        months.rewrite([household.id], days)
+        months.rewrite([household.id], days, stored)
         db.session.commit()
     except IntegrityError:
         # The same form, sent twice at the same moment: the other request stored it.
